@@ -1,0 +1,237 @@
+//! Ticket arrivals: exact (non-homogeneous) Poisson processes, drawn before the run.
+//!
+//! A category's tickets form a Poisson process whose intensity is constant within business
+//! hours (weighted by weekday) and zero outside (`business` pattern), or constant at all times
+//! (`always`). We draw the points of a unit-rate process in *intensity space* (cumulative
+//! expected arrivals) and map each back to wall time through the piecewise-linear cumulative
+//! intensity: exact, with no hour-by-hour approximation.
+//!
+//! Tickets are drawn from streams keyed by category id, before any setup is simulated, so every
+//! setup of a scenario sees the identical ticket list (common random numbers).
+
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
+
+use crate::interval::IntervalSet;
+use crate::model::{ArrivalPattern, Category, Model, Priority, Skill, UsersAffected};
+use crate::rng::{self, Purpose, SimRng};
+use crate::time::{SimTime, secs_from_hours};
+
+/// Who a ticket belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Client {
+    /// The simulated company.
+    Own,
+    /// Another client of the MSP contract with this index (loads the pool, not measured).
+    Other(u16),
+}
+
+/// One ticket, with every attribute drawn at arrival.
+#[derive(Clone, Debug)]
+pub struct Ticket {
+    /// Arrival time.
+    pub arrival: SimTime,
+    /// Index of its category in `Model::categories`.
+    pub category: u16,
+    /// Whose ticket it is.
+    pub client: Client,
+    /// Priority.
+    pub priority: Priority,
+    /// Required skill.
+    pub skill: Skill,
+    /// Whether the work must happen on site.
+    pub onsite: bool,
+    /// Hands-on effort at full productivity [s].
+    pub effort_s: i64,
+    /// Whether solving it needs system knowledge.
+    pub needs_knowledge: bool,
+    /// Uniform(0,1) draw: the knowledge penalty applies when this is at least the setup's
+    /// documentation quality (drawn here so that it is common to all setups).
+    pub knowledge_draw: f64,
+    /// Users affected.
+    pub users: u32,
+    /// Share of the affected users' work lost while open.
+    pub productivity_loss: f64,
+}
+
+/// The cumulative intensity of one arrival pattern: segments of constant weight.
+struct Intensity {
+    /// `(start, end, weight, cumulative weighted seconds before start)`.
+    segments: Vec<(SimTime, SimTime, f64, f64)>,
+    total: f64,
+}
+
+impl Intensity {
+    fn new(open: &IntervalSet, weight_of_day: impl Fn(i64) -> f64) -> Intensity {
+        let mut segments = Vec::new();
+        let mut cum = 0.0;
+        for (s, e) in open.intervals() {
+            // Split at midnights so that each segment has one weekday weight.
+            let mut a = s;
+            while a < e {
+                let b = e.min(SimTime::day_start(a.day() + 1));
+                let w = weight_of_day(a.day());
+                if w > 0.0 {
+                    segments.push((a, b, w, cum));
+                    cum += w * (b - a) as f64;
+                }
+                a = b;
+            }
+        }
+        Intensity { segments, total: cum }
+    }
+
+    /// Weighted seconds in `[from, to)`.
+    fn between(&self, from: SimTime, to: SimTime) -> f64 {
+        self.segments
+            .iter()
+            .map(|&(s, e, w, _)| {
+                let a = s.max(from);
+                let b = e.min(to);
+                if b > a { w * (b - a) as f64 } else { 0.0 }
+            })
+            .sum()
+    }
+
+    /// Wall time at which the cumulative intensity reaches `x` (0 <= x < total).
+    fn invert(&self, x: f64) -> SimTime {
+        let i = self.segments.partition_point(|seg| seg.3 <= x).saturating_sub(1);
+        let (s, e, w, cum) = self.segments[i];
+        let t = s.secs() as f64 + (x - cum) / w;
+        // Rounding to the second may not leave the segment: the ticket must arrive in open time.
+        SimTime((t.round() as i64).clamp(s.secs(), e.secs() - 1))
+    }
+}
+
+/// Draws all tickets of one category for `client` over the model's span, with the rate
+/// multiplied by `scale` (1 for the company; other clients' PCs / company PCs for an MSP pool).
+fn category_tickets(
+    model: &Model,
+    replication: u64,
+    index: usize,
+    category: &Category,
+    client: Client,
+    scale: f64,
+    entity: &str,
+    purposes: (Purpose, Purpose),
+    out: &mut Vec<Ticket>,
+) {
+    let calendar = &model.calendar;
+    let intensity = match category.pattern {
+        ArrivalPattern::Business => {
+            let f = category.weekday_factors;
+            Intensity::new(&model.business, |day| f[calendar.weekday_index(day)])
+        }
+        ArrivalPattern::Always => {
+            Intensity::new(&IntervalSet::span(model.start(), model.end()), |_| 1.0)
+        }
+    };
+    // Normalise so that the measured window holds `tickets_per_year` per year in expectation,
+    // whatever the weekday factors and the number of holidays.
+    let per_year = intensity.between(SimTime::ZERO, model.window_end()) / f64::from(model.sim.years);
+    if per_year <= 0.0 || category.tickets_per_year <= 0.0 || scale <= 0.0 {
+        return;
+    }
+    let rate = category.tickets_per_year * scale / per_year; // arrivals per weighted second
+    let mut times: SimRng = rng::stream(model.sim.seed, replication, purposes.0, entity);
+    let mut attrs: SimRng = rng::stream(model.sim.seed, replication, purposes.1, entity);
+    let mut x = 0.0;
+    loop {
+        let gap: f64 = Exp1.sample(&mut times);
+        x += gap / rate;
+        if x >= intensity.total {
+            break;
+        }
+        // A fixed number of draws per ticket keeps the attribute stream aligned whatever the
+        // values: on-site, effort, knowledge need, knowledge penalty.
+        let onsite_u: f64 = attrs.random();
+        let effort_h = category.effort_h.sample(&mut attrs);
+        let knowledge_u: f64 = attrs.random();
+        let knowledge_draw: f64 = attrs.random();
+        out.push(Ticket {
+            arrival: intensity.invert(x),
+            category: index as u16,
+            client,
+            priority: category.priority,
+            skill: category.skill,
+            onsite: onsite_u < category.onsite_probability,
+            effort_s: secs_from_hours(effort_h).max(1),
+            needs_knowledge: knowledge_u < category.knowledge_probability,
+            knowledge_draw,
+            users: match category.users_affected {
+                UsersAffected::Count(n) => n,
+                UsersAffected::All => model.company.users,
+            },
+            productivity_loss: category.productivity_loss,
+        });
+    }
+}
+
+/// All tickets of the company over the model's span (warm-up, window and drain), sorted by
+/// arrival time, then category index, then draw order.
+pub fn own_tickets(model: &Model, replication: u64) -> Vec<Ticket> {
+    let mut out = Vec::new();
+    for (i, c) in model.categories.iter().enumerate() {
+        category_tickets(
+            model,
+            replication,
+            i,
+            c,
+            Client::Own,
+            1.0,
+            &c.id,
+            (Purpose::IncidentArrivals, Purpose::IncidentAttributes),
+            &mut out,
+        );
+    }
+    // Stable sort: equal arrival times keep category order, then draw order.
+    out.sort_by_key(|t| t.arrival);
+    out
+}
+
+/// Tickets of the other clients of MSP contract `contract`: the company's categories scaled to
+/// the other clients' PCs, from the contract's own stream. They never need our system knowledge.
+pub fn other_client_tickets(model: &Model, replication: u64, contract: usize) -> Vec<Ticket> {
+    let c = &model.contracts[contract];
+    let scale = f64::from(c.other_clients_pcs) / f64::from(model.company.pcs.max(1));
+    let mut out = Vec::new();
+    for (i, cat) in model.categories.iter().enumerate() {
+        let entity = format!("{}/{}", c.id, cat.id);
+        category_tickets(
+            model,
+            replication,
+            i,
+            cat,
+            Client::Other(contract as u16),
+            scale,
+            &entity,
+            (Purpose::MspOtherClients, Purpose::MspOtherClientAttributes),
+            &mut out,
+        );
+    }
+    for t in &mut out {
+        t.needs_knowledge = false;
+        // Their users are not ours: the pool's load is all that matters.
+        t.users = 0;
+    }
+    out.sort_by_key(|t| t.arrival);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inversion_stays_inside_open_time() {
+        let open = IntervalSet::from_intervals(vec![
+            (SimTime(100), SimTime(200)),
+            (SimTime(1000), SimTime(1100)),
+        ]);
+        let i = Intensity::new(&open, |_| 1.0);
+        assert_eq!(i.total, 200.0);
+        assert_eq!(i.invert(0.0), SimTime(100));
+        assert_eq!(i.invert(150.0), SimTime(1050));
+        assert_eq!(i.invert(199.9), SimTime(1099));
+    }
+}

@@ -1,0 +1,476 @@
+//! What one replication measured, computed from the finished run.
+//!
+//! Counts and durations are per year of the measured window (totals divided by the number of
+//! simulated years). Times of tickets (response, resolution) are in business hours of the
+//! company's calendar, the clock SLAs use. Only the company's own tickets are measured; the
+//! tickets of an MSP's other clients only load the pool.
+
+use std::sync::OnceLock;
+
+use super::{Client, Run, Simulator, State};
+use crate::interval::IntervalSet;
+use crate::model::{Priority, Role, Skill, UsersAffected};
+use crate::time::{DAY, HOUR, SimTime};
+
+/// Summary of one kind of ticket time (response or resolution) for one priority.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct TimeStats {
+    /// Tickets measured.
+    pub count: f64,
+    /// Mean [business hours]; NaN without tickets.
+    pub mean: f64,
+    /// Median [business hours].
+    pub p50: f64,
+    /// 90th percentile [business hours].
+    pub p90: f64,
+    /// 95th percentile [business hours].
+    pub p95: f64,
+    /// Maximum [business hours].
+    pub max: f64,
+    /// Share of tickets within the SLA target (0–1).
+    pub within_sla: f64,
+}
+
+impl TimeStats {
+    fn of(mut v: Vec<f64>, target: f64) -> TimeStats {
+        if v.is_empty() {
+            return TimeStats { count: 0.0, mean: f64::NAN, p50: f64::NAN, p90: f64::NAN, p95: f64::NAN, max: f64::NAN, within_sla: f64::NAN };
+        }
+        v.sort_by(f64::total_cmp);
+        let n = v.len() as f64;
+        TimeStats {
+            count: n,
+            mean: v.iter().sum::<f64>() / n,
+            p50: crate::stats::quantile_sorted(&v, 0.5),
+            p90: crate::stats::quantile_sorted(&v, 0.9),
+            p95: crate::stats::quantile_sorted(&v, 0.95),
+            max: v[v.len() - 1],
+            within_sla: v.iter().filter(|&&x| x <= target + 1e-9).count() as f64 / n,
+        }
+    }
+
+    fn values(&self) -> [f64; 6] {
+        [self.mean, self.p50, self.p90, self.p95, self.max, self.within_sla]
+    }
+}
+
+/// Per-replication metrics. See [`catalog`] for names, units and meaning.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Metrics {
+    /// Tickets of the company arriving in the window, per year.
+    pub tickets: f64,
+    /// User-hours lost: users affected × productivity loss × business hours open, per year.
+    pub user_hours_lost: f64,
+    /// Business hours with a business-wide outage open, per year.
+    pub outage_hours: f64,
+    /// Days with a business-wide outage during business hours, per year.
+    pub outage_days: f64,
+    /// Largest number of open tickets at any time in the window.
+    pub backlog_max: f64,
+    /// Open tickets at the end of the window.
+    pub backlog_end: f64,
+    /// Time-average number of open tickets in the window.
+    pub backlog_mean: f64,
+    /// Tickets of the window open longer than the aging threshold (in business days), per year.
+    pub tickets_aged: f64,
+    /// Tickets open at the end of the window that are older than the aging threshold.
+    pub aged_open_at_end: f64,
+    /// Response time (arrival to first work) per priority.
+    pub response: [TimeStats; 4],
+    /// Resolution time (arrival to resolved) per priority.
+    pub resolution: [TimeStats; 4],
+    /// Share of business hours with at least one qualified (admin-skilled) responder on duty.
+    pub coverage_share: f64,
+    /// Business hours with no qualified responder on duty, per year.
+    pub uncovered_hours: f64,
+    /// Longest stretch without a qualified responder, in business hours (nights and weekends
+    /// inside it do not count, and do not end it).
+    pub longest_gap_business_h: f64,
+    /// The same stretch in calendar days, from its first to its last uncovered business hour.
+    pub longest_gap_days: f64,
+    /// Tickets delayed by missing system knowledge, per year.
+    pub knowledge_blocked: f64,
+    /// Emergency help engagements, per year.
+    pub emergency_calls: f64,
+    /// Hours worked by emergency help on the company's tickets, per year.
+    pub emergency_hours: f64,
+    /// Hours in-house admins worked on tickets, per year.
+    pub admin_ticket_hours: f64,
+    /// Hours key users worked on tickets, per year.
+    pub key_user_hours: f64,
+    /// Hours the MSP worked on the company's tickets (travel included), per year.
+    pub msp_hours: f64,
+    /// Sick days (calendar days) of the setup's in-house people, per year.
+    pub sick_days: f64,
+    /// Vacation days (working days) of the setup's in-house people, per year.
+    pub vacation_days: f64,
+    /// Training days of the setup's in-house people, per year.
+    pub training_days: f64,
+    /// Days the setup's in-house positions were vacant, per year.
+    pub vacancy_days: f64,
+    /// Resignations of the setup's in-house people, per year.
+    pub resignations: f64,
+    /// Mean wall-clock hours from arrival to resolution of the window's resolved tickets.
+    pub time_in_system_mean_h: f64,
+    /// Tickets of the window per wall-clock hour.
+    pub arrival_rate_per_h: f64,
+    /// Tickets of the window still unresolved when the simulation ended (after the drain).
+    pub unresolved_at_end: f64,
+}
+
+/// Name, unit and meaning of one metric column.
+#[derive(Clone, Debug)]
+pub struct MetricDef {
+    /// Column name, with its unit (`_h`, `_days`, `_share`).
+    pub name: String,
+    /// Whether the metric is one of the headline figures in printed tables.
+    pub headline: bool,
+    /// What it means.
+    pub description: String,
+}
+
+/// All metrics, in the order of [`Metrics::values`].
+pub fn catalog() -> &'static [MetricDef] {
+    static CATALOG: OnceLock<Vec<MetricDef>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let d = |name: &str, headline: bool, description: &str| MetricDef {
+            name: name.to_string(),
+            headline,
+            description: description.to_string(),
+        };
+        let mut v = vec![
+            d("tickets", false, "tickets of the company per year"),
+            d("user_hours_lost", true, "user-hours lost per year (users × loss × business hours open)"),
+            d("outage_h", true, "business hours with a business-wide outage per year"),
+            d("outage_days", false, "days with a business-wide outage per year"),
+            d("backlog_max", true, "largest number of open tickets"),
+            d("backlog_end", false, "open tickets at the end of the window"),
+            d("backlog_mean", false, "time-average number of open tickets"),
+            d("tickets_aged", false, "tickets open longer than the aging threshold per year"),
+            d("aged_open_at_end", false, "aged tickets still open at the end of the window"),
+        ];
+        for kind in ["response", "resolution"] {
+            for p in Priority::ALL {
+                let pl = p.label().to_lowercase();
+                for (stat, what) in [
+                    ("mean_h", "mean"),
+                    ("p50_h", "median"),
+                    ("p90_h", "90th percentile"),
+                    ("p95_h", "95th percentile"),
+                    ("max_h", "maximum"),
+                    ("within_sla_share", "share within the SLA target"),
+                ] {
+                    let headline = kind == "response" && p == Priority::P1 && stat == "p95_h"
+                        || kind == "resolution" && p == Priority::P2 && stat == "p95_h";
+                    v.push(d(
+                        &format!("{kind}_{pl}_{stat}"),
+                        headline,
+                        &format!("{kind} time of {} tickets, {what} (business hours)", p.label()),
+                    ));
+                }
+            }
+        }
+        v.extend([
+            d("coverage_share", true, "share of business hours with a qualified responder on duty"),
+            d("uncovered_h", true, "business hours per year with no qualified responder"),
+            d("longest_gap_business_h", false, "longest stretch with nobody, in business hours"),
+            d("longest_gap_days", true, "longest stretch with nobody, in calendar days"),
+            d("knowledge_blocked", false, "tickets delayed by missing system knowledge per year"),
+            d("emergency_calls", false, "emergency help engagements per year"),
+            d("emergency_h", false, "hours of emergency help per year"),
+            d("admin_ticket_h", false, "hours in-house admins worked on tickets per year"),
+            d("key_user_h", false, "hours key users worked on tickets per year"),
+            d("msp_h", false, "hours the MSP worked on the company's tickets per year"),
+            d("sick_days", false, "sick calendar days of the in-house people per year"),
+            d("vacation_days", false, "vacation working days of the in-house people per year"),
+            d("training_days", false, "training days of the in-house people per year"),
+            d("vacancy_days", false, "days in-house positions were vacant per year"),
+            d("resignations", false, "resignations of in-house people per year"),
+            d("time_in_system_mean_h", false, "mean wall-clock hours from arrival to resolution"),
+            d("arrival_rate_per_h", false, "tickets per wall-clock hour"),
+            d("unresolved_at_end", false, "tickets of the window unresolved at the end of the run"),
+        ]);
+        v
+    })
+}
+
+impl Metrics {
+    /// All values, in the order of [`catalog`].
+    pub fn values(&self) -> Vec<f64> {
+        let mut v = vec![
+            self.tickets,
+            self.user_hours_lost,
+            self.outage_hours,
+            self.outage_days,
+            self.backlog_max,
+            self.backlog_end,
+            self.backlog_mean,
+            self.tickets_aged,
+            self.aged_open_at_end,
+        ];
+        for s in self.response.iter().chain(&self.resolution) {
+            v.extend(s.values());
+        }
+        v.extend([
+            self.coverage_share,
+            self.uncovered_hours,
+            self.longest_gap_business_h,
+            self.longest_gap_days,
+            self.knowledge_blocked,
+            self.emergency_calls,
+            self.emergency_hours,
+            self.admin_ticket_hours,
+            self.key_user_hours,
+            self.msp_hours,
+            self.sick_days,
+            self.vacation_days,
+            self.training_days,
+            self.vacancy_days,
+            self.resignations,
+            self.time_in_system_mean_h,
+            self.arrival_rate_per_h,
+            self.unresolved_at_end,
+        ]);
+        v
+    }
+}
+
+/// One day of the measured window.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Daily {
+    /// Open tickets at the end of the day (24:00).
+    pub backlog: u32,
+    /// Open P1 tickets at the end of the day.
+    pub open_p1: u32,
+    /// Business hours of the day with no qualified responder on duty.
+    pub uncovered_h: f64,
+}
+
+fn hours(secs: i64) -> f64 {
+    secs as f64 / HOUR as f64
+}
+
+/// Computes the metrics of a finished run.
+pub(super) fn compute(run: &Run<'_>, sim: &Simulator<'_>, replication: u64) -> super::ReplicationResult {
+    let model = run.model;
+    let setup = &model.setups[run.setup];
+    let years = f64::from(model.sim.years);
+    let w_end = model.window_end();
+    let bw = &sim.business_window;
+    let in_window = |t: SimTime| t >= SimTime::ZERO && t < w_end;
+    let own: Vec<usize> = (0..run.tickets.len()).filter(|&i| run.tickets[i].client == Client::Own).collect();
+    let window: Vec<usize> = own.iter().copied().filter(|&i| in_window(run.tickets[i].arrival)).collect();
+    let end_of = |i: usize| run.jobs[i].resolved.unwrap_or(model.end());
+
+    let mut m = Metrics { tickets: window.len() as f64 / years, ..Metrics::default() };
+
+    // Downtime: business hours inside the window during which each ticket was open.
+    let mut outages = Vec::new();
+    let mut lost = 0.0;
+    for &i in &own {
+        let t = &run.tickets[i];
+        let (a, b) = (t.arrival.max(SimTime::ZERO), end_of(i).min(w_end));
+        if b <= a {
+            continue;
+        }
+        lost += f64::from(t.users) * t.productivity_loss * hours(bw.measure_between(a, b));
+        let cat = &model.categories[t.category as usize];
+        if cat.users_affected == UsersAffected::All {
+            outages.push((a, b));
+        }
+    }
+    m.user_hours_lost = lost / years;
+    let outage = IntervalSet::from_intervals(outages).intersect(bw);
+    m.outage_hours = hours(outage.measure()) / years;
+    let mut outage_days = std::collections::BTreeSet::new();
+    for (s, e) in outage.intervals() {
+        outage_days.extend(s.day()..=SimTime(e.secs() - 1).day());
+    }
+    m.outage_days = outage_days.len() as f64 / years;
+
+    // Backlog: sweep over arrivals (+1) and resolutions (-1) of the company's tickets.
+    let mut changes: Vec<(SimTime, i32, bool)> = Vec::with_capacity(own.len() * 2);
+    for &i in &own {
+        let p1 = run.tickets[i].priority == Priority::P1;
+        changes.push((run.tickets[i].arrival, 1, p1));
+        if let Some(r) = run.jobs[i].resolved {
+            changes.push((r, -1, p1));
+        }
+    }
+    // At equal times, resolutions before arrivals: a ticket open on [a, r) is not open at r.
+    changes.sort_by_key(|&(t, d, _)| (t, d));
+    let days = w_end.day() as usize;
+    let mut daily = vec![Daily::default(); days];
+    let (mut open, mut open_p1) = (0i64, 0i64);
+    let (mut max_open, mut area) = (0i64, 0f64);
+    let mut last = SimTime::ZERO;
+    let mut next_day = 1usize;
+    let mut record_days_until = |t: SimTime, open: i64, open_p1: i64, next_day: &mut usize| {
+        while *next_day <= days && SimTime::day_start(*next_day as i64) <= t {
+            daily[*next_day - 1].backlog = open as u32;
+            daily[*next_day - 1].open_p1 = open_p1 as u32;
+            *next_day += 1;
+        }
+    };
+    for &(t, d, p1) in &changes {
+        if t >= w_end {
+            break;
+        }
+        if t > SimTime::ZERO {
+            let from = last.max(SimTime::ZERO);
+            area += open as f64 * (t - from).max(0) as f64;
+            record_days_until(t, open, open_p1, &mut next_day);
+            last = t;
+        }
+        open += i64::from(d);
+        if p1 {
+            open_p1 += i64::from(d);
+        }
+        if t >= SimTime::ZERO {
+            max_open = max_open.max(open);
+        }
+    }
+    area += open as f64 * (w_end - last.max(SimTime::ZERO)) as f64;
+    record_days_until(w_end, open, open_p1, &mut next_day);
+    m.backlog_max = max_open as f64;
+    m.backlog_end = open as f64;
+    m.backlog_mean = area / (w_end - SimTime::ZERO) as f64;
+
+    // Aging in business days: a business day is a day with business hours.
+    let span_start = model.start().day();
+    let span_days = (model.end().day() - span_start + 1) as usize;
+    let mut bd_prefix = vec![0u32; span_days + 1];
+    let mut is_bd = vec![false; span_days];
+    for (s, e) in model.business.intervals() {
+        for d in s.day()..=SimTime(e.secs() - 1).day() {
+            if let Some(x) = is_bd.get_mut((d - span_start) as usize) {
+                *x = true;
+            }
+        }
+    }
+    for d in 0..span_days {
+        bd_prefix[d + 1] = bd_prefix[d] + u32::from(is_bd[d]);
+    }
+    let bdays = |a: SimTime, b: SimTime| {
+        let ia = ((a.day() - span_start) as usize).min(span_days);
+        let ib = ((b.day() - span_start) as usize).min(span_days);
+        // Business days after the arrival day up to and including the day of `b`.
+        bd_prefix[(ib + 1).min(span_days)].saturating_sub(bd_prefix[(ia + 1).min(span_days)])
+    };
+    let limit = model.sim.aged_after_business_days;
+    m.tickets_aged = window.iter().filter(|&&i| bdays(run.tickets[i].arrival, end_of(i)) > limit).count() as f64 / years;
+    m.aged_open_at_end = own
+        .iter()
+        .filter(|&&i| run.tickets[i].arrival < w_end && end_of(i) > w_end && bdays(run.tickets[i].arrival, w_end) > limit)
+        .count() as f64;
+
+    // Response and resolution times per priority, in business hours.
+    let mut resp: [Vec<f64>; 4] = Default::default();
+    let mut reso: [Vec<f64>; 4] = Default::default();
+    let (mut sojourn_sum, mut sojourn_n) = (0.0, 0usize);
+    for &i in &window {
+        let t = &run.tickets[i];
+        let j = &run.jobs[i];
+        let p = t.priority.index();
+        if let Some(s) = j.first_start {
+            resp[p].push(hours(model.business.measure_between(t.arrival, s)));
+        }
+        if let Some(r) = j.resolved {
+            reso[p].push(hours(model.business.measure_between(t.arrival, r)));
+            sojourn_sum += hours(r - t.arrival);
+            sojourn_n += 1;
+        }
+    }
+    for p in 0..4 {
+        m.response[p] = TimeStats::of(std::mem::take(&mut resp[p]), setup.sla.response_h[p]);
+        m.resolution[p] = TimeStats::of(std::mem::take(&mut reso[p]), setup.sla.resolution_h[p]);
+    }
+    m.time_in_system_mean_h = if sojourn_n > 0 { sojourn_sum / sojourn_n as f64 } else { f64::NAN };
+    m.arrival_rate_per_h = window.len() as f64 / hours(w_end - SimTime::ZERO);
+    m.unresolved_at_end = window.iter().filter(|&&i| run.jobs[i].resolved.is_none()).count() as f64;
+    m.knowledge_blocked = window.iter().filter(|&&i| run.jobs[i].knowledge_blocked).count() as f64 / years;
+    m.emergency_calls = window.iter().filter(|&&i| run.jobs[i].helped).count() as f64 / years;
+
+    // Coverage: admin-skilled responders on regular duty (not emergency, not P1-only on-call).
+    let mut covered = IntervalSet::empty();
+    for r in &run.responders {
+        if !r.emergency && !r.p1_only && r.skills.has(Skill::Admin) {
+            covered = covered.union(&r.timeline.duty);
+        }
+    }
+    let covered = covered.intersect(bw);
+    let total = bw.measure();
+    m.coverage_share = if total > 0 { covered.measure() as f64 / total as f64 } else { f64::NAN };
+    let gaps = bw.subtract(&covered);
+    m.uncovered_hours = hours(gaps.measure()) / years;
+    // Stretches: consecutive gaps with no business time between them form one stretch.
+    let (mut best_bh, mut best_days) = (0i64, 0f64);
+    let mut cur: Option<(SimTime, SimTime, i64)> = None;
+    for (s, e) in gaps.intervals() {
+        cur = match cur {
+            Some((cs, ce, acc)) if bw.measure_between(ce, s) == 0 => Some((cs, e, acc + (e - s))),
+            _ => Some((s, e, e - s)),
+        };
+        let (cs, ce, acc) = cur.expect("just set");
+        if acc > best_bh {
+            best_bh = acc;
+            best_days = (ce - cs) as f64 / DAY as f64;
+        }
+        // Per-day uncovered hours for the daily series.
+        let mut a = s;
+        while a < e {
+            let b = e.min(SimTime::day_start(a.day() + 1));
+            if let Some(dd) = daily.get_mut(a.day() as usize) {
+                dd.uncovered_h += hours(b - a);
+            }
+            a = b;
+        }
+    }
+    m.longest_gap_business_h = hours(best_bh);
+    m.longest_gap_days = best_days;
+
+    // Work hours and people.
+    let window_set = IntervalSet::span(SimTime::ZERO, w_end);
+    let first_year = model.calendar.first_year();
+    let measure_days = |s: &IntervalSet| s.intersect(&window_set).measure() as f64 / DAY as f64;
+    for r in &run.responders {
+        let h = hours(r.own_work_s) / years;
+        match r.role {
+            _ if r.emergency => m.emergency_hours += h,
+            Some(Role::Admin) => m.admin_ticket_hours += h,
+            Some(Role::KeyUser) => m.key_user_hours += h,
+            Some(Role::Technician) | None => m.msp_hours += h,
+        }
+        if matches!(r.role, Some(Role::Admin | Role::KeyUser)) {
+            let tl = &r.timeline;
+            m.sick_days += measure_days(&tl.sick) / years;
+            m.training_days += measure_days(&tl.training) / years;
+            m.vacancy_days += measure_days(&tl.vacancy) / years;
+            m.resignations += tl.resignations.iter().filter(|&&t| in_window(t)).count() as f64 / years;
+            m.vacation_days += tl
+                .vacation_days_by_year
+                .iter()
+                .filter(|(y, _)| (first_year..first_year + model.sim.years as i32).contains(y))
+                .map(|&(_, d)| f64::from(d))
+                .sum::<f64>()
+                / years;
+        }
+    }
+    debug_assert!(run.responders.iter().all(|r| !matches!(r.state, State::Working { .. })));
+
+    super::ReplicationResult { replication, metrics: m, daily }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_matches_values() {
+        assert_eq!(catalog().len(), Metrics::default().values().len());
+        let mut names: Vec<_> = catalog().iter().map(|d| d.name.clone()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), catalog().len(), "metric names must be unique");
+    }
+}

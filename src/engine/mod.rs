@@ -1,0 +1,799 @@
+//! One replication: a discrete-event simulation of one company, one setup, one horizon.
+//!
+//! Where things live:
+//! - [`arrivals`]: ticket arrivals (exact Poisson processes) and their attributes;
+//! - [`people`]: absences (vacation, illness, training, attrition) as interval sets;
+//! - this module: responders, the event loop and dispatch;
+//! - [`metrics`]: everything measured, computed from the finished run.
+//!
+//! The engine is a pure function of `(model, setup, replication)`: it reads the checked model,
+//! creates its random streams from the replication index, and touches no files or globals.
+//!
+//! # Dispatch rules (every ordering decision in one place)
+//! 1. *Waiting order*: waiting tickets are ordered by `(priority, arrival time, ticket id)`,
+//!    smaller first: P1 before P2 before P3 before P4, FIFO within a priority, the id (arrival
+//!    order, own tickets before other clients' at equal times) breaking ties.
+//! 2. *Tiers*: a ticket of the company belongs to the first tier (in the setup's order) that
+//!    has a responder *available* — on duty, with the skill, with weekly IT budget left, and
+//!    for P1-only on-call duty, only for P1 tickets. Only that tier's responders take it: a busy
+//!    admin who is there is waited for rather than bypassed. A ticket of an MSP's other client
+//!    goes only to that contract's technicians.
+//! 3. *Picking*: idle available responders, in the setup's responder order, each take the first
+//!    waiting ticket (in waiting order) they may take.
+//! 4. *P1 interrupts*: a P1 that is still waiting interrupts the eligible responder working on
+//!    the least urgent non-P1 ticket (ties: the most recently started session, then the
+//!    highest responder index).
+//! 5. *Preemptive resume*: a session ends at completion, at the end of the responder's duty
+//!    interval (end of shift, start of an absence), when a key user's weekly IT budget is spent,
+//!    or on a P1 interrupt. An unfinished ticket keeps its remaining work and re-enters the
+//!    waiting order in its original place; any eligible responder may continue it. On-site work
+//!    by a remote responder (MSP) starts each session with travel; the technician travels back
+//!    after finishing.
+//! 6. *Knowledge*: at a ticket's first session, if it needs system knowledge and the worker does
+//!    not hold it (everybody but in-house admins past their ramp-up), the ticket's effort grows
+//!    by the setup's knowledge penalty with probability 1 − documentation quality.
+//! 7. *Emergency help*: a waiting ticket of a priority the setup's emergency help covers, for
+//!    which no responder of an earlier tier with the skill is *present* (not absent: an admin
+//!    off work for the night is present, one on vacation, ill or vacant is not), triggers a
+//!    search; after the search delay a provider is dedicated to the ticket if it is still
+//!    waiting, and works it within the provider's hours until it is resolved.
+
+pub mod arrivals;
+mod metrics;
+pub mod people;
+mod queue;
+
+use std::collections::{BTreeSet, HashMap};
+
+pub use metrics::{Daily, MetricDef, Metrics, TimeStats, catalog};
+
+use crate::interval::IntervalSet;
+use crate::model::{Model, Priority, Role, SkillSet, Tier};
+use crate::rng::{self, Purpose};
+use crate::time::{SimTime, secs_from_hours};
+use arrivals::{Client, Ticket};
+use people::Timeline;
+use queue::{ARRIVAL_CLASS, Event, EventQueue};
+
+/// What one replication of one setup produced.
+#[derive(Clone, Debug)]
+pub struct ReplicationResult {
+    /// Replication index.
+    pub replication: u64,
+    /// Per-replication metrics (per year where the metric is a count or a duration).
+    pub metrics: Metrics,
+    /// One entry per day of the measured window.
+    pub daily: Vec<Daily>,
+}
+
+/// One step of a traced run, for tests and debugging.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceEvent {
+    /// When.
+    pub time: SimTime,
+    /// Ticket id (index into the run's ticket list).
+    pub ticket: usize,
+    /// Responder index, if one is involved.
+    pub responder: Option<usize>,
+    /// What happened.
+    pub kind: TraceKind,
+}
+
+/// Kinds of traced steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceKind {
+    /// The ticket arrived.
+    Arrived,
+    /// A work session started.
+    Started,
+    /// A session ended without resolving the ticket (shift end, absence, budget).
+    Paused,
+    /// A session was interrupted by a P1.
+    Interrupted,
+    /// The ticket was resolved.
+    Resolved,
+    /// Emergency help was called.
+    HelpCalled,
+    /// Emergency help arrived and took the ticket.
+    HelpArrived,
+}
+
+/// A finished, traced run: the ticket list, the responders' timelines and the trace.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    /// All tickets of the run (own and other clients'), by id.
+    pub tickets: Vec<Ticket>,
+    /// Resolution time of each ticket, if resolved.
+    pub resolved: Vec<Option<SimTime>>,
+    /// Work sessions: `(responder, ticket, start, end)`.
+    pub sessions: Vec<(usize, usize, SimTime, SimTime)>,
+    /// Responder descriptions: `(label, timeline)`.
+    pub responders: Vec<(String, Timeline)>,
+    /// Every step, in processing order.
+    pub events: Vec<TraceEvent>,
+}
+
+/// Precomputed, replication-independent parts of a model: working schedules.
+pub struct Simulator<'m> {
+    model: &'m Model,
+    person_working: Vec<IntervalSet>,
+    tech_working: Vec<IntervalSet>,
+    oncall_working: Vec<IntervalSet>,
+    business_window: IntervalSet,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum State {
+    Idle,
+    Working { ticket: usize, start: SimTime, travel_s: i64, rate: f64, completes_at: SimTime },
+    Returning,
+    Retired,
+}
+
+struct Responder {
+    label: String,
+    tier: usize,
+    skills: SkillSet,
+    p1_only: bool,
+    remote: bool,
+    /// The person's role; `None` for on-call duty and emergency providers.
+    role: Option<Role>,
+    emergency: bool,
+    contract: Option<usize>,
+    /// Seconds of IT work per week, if limited (key users).
+    weekly_budget_s: Option<i64>,
+    meeting_share: f64,
+    timeline: Timeline,
+    dedicated: Option<usize>,
+    state: State,
+    token: u32,
+    budget_week: i64,
+    budget_used_s: i64,
+    own_work_s: i64,
+    /// Weekday index (0 = Monday) of day 0, so that weeks start on Mondays.
+    week_offset: i64,
+}
+
+impl Responder {
+    fn on_duty(&self, t: SimTime) -> bool {
+        self.state != State::Retired && self.timeline.duty.contains(t)
+    }
+
+    fn budget_left(&mut self, t: SimTime) -> i64 {
+        match self.weekly_budget_s {
+            None => i64::MAX,
+            Some(b) => {
+                // Weeks start on Monday 00:00.
+                let week = (t.day() + self.week_offset).div_euclid(7);
+                if week != self.budget_week {
+                    self.budget_week = week;
+                    self.budget_used_s = 0;
+                }
+                b - self.budget_used_s
+            }
+        }
+    }
+
+    fn available(&mut self, t: SimTime) -> bool {
+        self.dedicated.is_none() && !self.emergency && self.on_duty(t) && self.budget_left(t) > 0
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct Job {
+    remaining_s: f64,
+    first_start: Option<SimTime>,
+    resolved: Option<SimTime>,
+    penalty_decided: bool,
+    knowledge_blocked: bool,
+    penalty_s: i64,
+    travel_s: i64,
+    search_delay_s: i64,
+    help_requested: bool,
+    helped: bool,
+    waiting: bool,
+}
+
+/// Waiting order key: `(priority, arrival, id)`, smaller first.
+type WaitKey = (Priority, SimTime, usize);
+
+struct Run<'a> {
+    model: &'a Model,
+    setup: usize,
+    tickets: Vec<Ticket>,
+    jobs: Vec<Job>,
+    responders: Vec<Responder>,
+    waiting: BTreeSet<WaitKey>,
+    events: EventQueue,
+    emergency_tier: Option<usize>,
+    emergency_waiting: usize,
+    emergency_hours: IntervalSet,
+    trace: Option<Trace>,
+}
+
+impl<'m> Simulator<'m> {
+    /// Precomputes the working schedules of every person and contract of `model`.
+    pub fn new(model: &'m Model) -> Simulator<'m> {
+        let cal = &model.calendar;
+        let person_working = model.people.iter().map(|p| cal.schedule(&p.hours, true)).collect();
+        let tech_working: Vec<IntervalSet> = model
+            .contracts
+            .iter()
+            .map(|c| cal.schedule(&c.coverage, c.coverage_observes_holidays))
+            .collect();
+        let oncall_working = model
+            .contracts
+            .iter()
+            .zip(&tech_working)
+            .map(|(c, w)| {
+                if c.p1_always {
+                    IntervalSet::span(model.start(), model.end()).subtract(w)
+                } else {
+                    IntervalSet::empty()
+                }
+            })
+            .collect();
+        let business_window = model.business.clip(SimTime::ZERO, model.window_end());
+        Simulator { model, person_working, tech_working, oncall_working, business_window }
+    }
+
+    /// The model this simulator runs.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    /// Simulates `setup` (index into `Model::setups`) in `replication`.
+    pub fn run(&self, setup: usize, replication: u64) -> ReplicationResult {
+        self.run_inner(setup, replication, false).0
+    }
+
+    /// Like [`Simulator::run`], and also returns the full trace.
+    pub fn run_traced(&self, setup: usize, replication: u64) -> (ReplicationResult, Trace) {
+        let (r, t) = self.run_inner(setup, replication, true);
+        (r, t.expect("tracing was requested"))
+    }
+
+    fn run_inner(&self, setup_idx: usize, replication: u64, traced: bool) -> (ReplicationResult, Option<Trace>) {
+        let model = self.model;
+        let setup = &model.setups[setup_idx];
+        let seed = model.sim.seed;
+        // Day 0 is 1 January; shift so that week boundaries fall on Mondays.
+        let offset = model.calendar.weekday_index(0) as i64;
+
+        // Responders, in tier order. Vacation coordination follows this order.
+        let mut responders = Vec::new();
+        let mut team_vacation = BTreeSet::new();
+        let mut contracts_in_setup = Vec::new();
+        let mut emergency_tier = None;
+        let mut emergency_hours = IntervalSet::empty();
+        for (tier, t) in setup.tiers.iter().enumerate() {
+            let mut add_person = |p: usize, responders: &mut Vec<Responder>| {
+                let person = &model.people[p];
+                let tl = people::timeline(
+                    seed,
+                    replication,
+                    &model.calendar,
+                    person,
+                    &self.person_working[p],
+                    &mut team_vacation,
+                    setup.vacation_no_overlap,
+                );
+                let weekly = person.hours.hours_per_week();
+                responders.push(Responder {
+                    label: person.id.clone(),
+                    tier,
+                    skills: person.skills,
+                    p1_only: false,
+                    remote: false,
+                    role: Some(person.role),
+                    emergency: false,
+                    contract: None,
+                    weekly_budget_s: (person.it_share < 1.0)
+                        .then(|| secs_from_hours(person.it_share * weekly)),
+                    meeting_share: person.absence.meeting_share,
+                    timeline: tl,
+                    dedicated: None,
+                    state: State::Idle,
+                    token: 0,
+                    budget_week: i64::MIN,
+                    budget_used_s: 0,
+                    own_work_s: 0,
+                    week_offset: offset,
+                });
+            };
+            match t {
+                Tier::InHouse(ps) => ps.iter().for_each(|&p| add_person(p, &mut responders)),
+                Tier::KeyUser(p) => add_person(*p, &mut responders),
+                Tier::Msp(c) => {
+                    contracts_in_setup.push(*c);
+                    let contract = &model.contracts[*c];
+                    // Technicians of a pool coordinate their vacations among themselves.
+                    let mut pool_vacation = BTreeSet::new();
+                    for tech in &contract.technicians {
+                        let tl = people::timeline(
+                            seed,
+                            replication,
+                            &model.calendar,
+                            tech,
+                            &self.tech_working[*c],
+                            &mut pool_vacation,
+                            false,
+                        );
+                        responders.push(Responder {
+                            label: tech.id.clone(),
+                            tier,
+                            skills: tech.skills,
+                            p1_only: false,
+                            remote: true,
+                            role: Some(Role::Technician),
+                            emergency: false,
+                            contract: Some(*c),
+                            weekly_budget_s: None,
+                            meeting_share: tech.absence.meeting_share,
+                            timeline: tl,
+                            dedicated: None,
+                            state: State::Idle,
+                            token: 0,
+                            budget_week: i64::MIN,
+                            budget_used_s: 0,
+                            own_work_s: 0,
+                            week_offset: offset,
+                        });
+                    }
+                    if contract.p1_always {
+                        responders.push(Responder {
+                            label: format!("{}.on-call", contract.id),
+                            tier,
+                            skills: SkillSet::ALL,
+                            p1_only: true,
+                            remote: true,
+                            role: None,
+                            emergency: false,
+                            contract: Some(*c),
+                            weekly_budget_s: None,
+                            meeting_share: 0.0,
+                            timeline: Timeline::always_present(self.oncall_working[*c].clone()),
+                            dedicated: None,
+                            state: State::Idle,
+                            token: 0,
+                            budget_week: i64::MIN,
+                            budget_used_s: 0,
+                            own_work_s: 0,
+                            week_offset: offset,
+                        });
+                    }
+                }
+                Tier::Emergency(help) => {
+                    emergency_tier = Some(tier);
+                    emergency_hours = model.calendar.schedule(&help.hours, false);
+                }
+            }
+        }
+
+        // Tickets: the company's, then other clients' of each contract, merged by arrival.
+        let mut tickets = arrivals::own_tickets(model, replication);
+        for &c in &contracts_in_setup {
+            tickets.extend(arrivals::other_client_tickets(model, replication, c));
+        }
+        tickets.sort_by_key(|t| t.arrival);
+
+        // Setup-specific per-ticket draws, in ticket order, independent of the dynamics.
+        let mut draws = rng::stream(seed, replication, Purpose::SetupDraws, &setup.name);
+        let travel = contracts_in_setup.first().map(|&c| &model.contracts[c].travel_h);
+        let search = setup.tiers.iter().find_map(|t| match t {
+            Tier::Emergency(h) => Some(&h.search_delay_h),
+            _ => None,
+        });
+        let jobs: Vec<Job> = tickets
+            .iter()
+            .map(|t| Job {
+                remaining_s: t.effort_s as f64,
+                penalty_s: secs_from_hours(setup.knowledge_penalty_h.sample(&mut draws)),
+                travel_s: travel.map_or(0, |d| secs_from_hours(d.sample(&mut draws))),
+                search_delay_s: search.map_or(0, |d| secs_from_hours(d.sample(&mut draws))),
+                ..Job::default()
+            })
+            .collect();
+
+        let mut run = Run {
+            model,
+            setup: setup_idx,
+            tickets,
+            jobs,
+            responders,
+            waiting: BTreeSet::new(),
+            events: EventQueue::default(),
+            emergency_tier,
+            emergency_waiting: 0,
+            emergency_hours,
+            trace: None,
+        };
+        if traced {
+            run.trace = Some(Trace {
+                tickets: run.tickets.clone(),
+                resolved: Vec::new(),
+                sessions: Vec::new(),
+                responders: Vec::new(),
+                events: Vec::new(),
+            });
+        }
+        run.simulate();
+        let result = metrics::compute(&run, self, replication);
+        let trace = run.trace.take().map(|mut t| {
+            t.resolved = run.jobs.iter().map(|j| j.resolved).collect();
+            t.responders =
+                run.responders.iter().map(|r| (r.label.clone(), r.timeline.clone())).collect();
+            t
+        });
+        (result, trace)
+    }
+
+    /// The company's tickets of `replication` (identical for every setup).
+    pub fn own_tickets(&self, replication: u64) -> Vec<Ticket> {
+        arrivals::own_tickets(self.model, replication)
+    }
+}
+
+impl Run<'_> {
+    fn trace(&mut self, time: SimTime, ticket: usize, responder: Option<usize>, kind: TraceKind) {
+        if let Some(t) = &mut self.trace {
+            t.events.push(TraceEvent { time, ticket, responder, kind });
+        }
+    }
+
+    fn simulate(&mut self) {
+        let start = self.model.start();
+        let end = self.model.end();
+        for r in 0..self.responders.len() {
+            self.schedule_duty_change(r, start);
+        }
+        let mut next_arrival = 0;
+        let mut now = start;
+        loop {
+            let heap_next = self.events.peek();
+            let arrival_next = self.tickets.get(next_arrival).map(|t| (t.arrival, ARRIVAL_CLASS));
+            let next = match (heap_next, arrival_next) {
+                (Some(h), Some(a)) => h.min(a),
+                (Some(h), None) => h,
+                (None, Some(a)) => a,
+                (None, None) => break,
+            };
+            if next.0 >= end {
+                break;
+            }
+            debug_assert!(next.0 >= now, "time went backwards: {:?} < {:?}", next.0, now);
+            now = next.0;
+            // Process everything that happens at `now`, then dispatch once.
+            loop {
+                match self.events.peek() {
+                    Some((t, _)) if t == now => {
+                        let (_, ev) = self.events.pop().expect("peeked");
+                        self.handle(now, ev);
+                    }
+                    _ => break,
+                }
+            }
+            while let Some(t) = self.tickets.get(next_arrival) {
+                if t.arrival != now {
+                    break;
+                }
+                self.arrive(now, next_arrival);
+                next_arrival += 1;
+            }
+            self.dispatch(now);
+        }
+        // Sessions still running at the end: record their progress for the work-hour metrics.
+        for r in 0..self.responders.len() {
+            if matches!(self.responders[r].state, State::Working { .. }) {
+                self.end_session(r, end, TraceKind::Paused);
+            }
+        }
+    }
+
+    fn schedule_duty_change(&mut self, r: usize, now: SimTime) {
+        let duty = &self.responders[r].timeline.duty;
+        let next = match duty.interval_at(now) {
+            Some((_, e)) => Some(e),
+            None => duty.next_start_at_or_after(now),
+        };
+        if let Some(t) = next {
+            if t < self.model.end() {
+                self.events.push(t, Event::DutyChanges { r });
+            }
+        }
+    }
+
+    fn handle(&mut self, now: SimTime, ev: Event) {
+        match ev {
+            Event::WorkEnds { r, token } => {
+                if self.responders[r].token == token
+                    && matches!(self.responders[r].state, State::Working { .. })
+                {
+                    self.end_session(r, now, TraceKind::Paused);
+                }
+            }
+            Event::ReturnEnds { r } => {
+                if self.responders[r].state == State::Returning {
+                    self.responders[r].state = State::Idle;
+                }
+            }
+            Event::DutyChanges { r } => self.schedule_duty_change(r, now),
+            Event::HelpArrives { ticket } => self.help_arrives(now, ticket),
+        }
+    }
+
+    fn arrive(&mut self, now: SimTime, id: usize) {
+        self.trace(now, id, None, TraceKind::Arrived);
+        self.enqueue(id);
+    }
+
+    fn enqueue(&mut self, id: usize) {
+        let t = &self.tickets[id];
+        self.waiting.insert((t.priority, t.arrival, id));
+        self.jobs[id].waiting = true;
+        if self.wants_help(id) {
+            self.emergency_waiting += 1;
+        }
+    }
+
+    fn dequeue(&mut self, id: usize) {
+        let t = &self.tickets[id];
+        let removed = self.waiting.remove(&(t.priority, t.arrival, id));
+        debug_assert!(removed, "ticket {id} was not waiting");
+        self.jobs[id].waiting = false;
+        if self.wants_help(id) {
+            self.emergency_waiting -= 1;
+        }
+    }
+
+    /// Whether ticket `id`, while waiting, may still trigger an emergency call.
+    fn wants_help(&self, id: usize) -> bool {
+        let t = &self.tickets[id];
+        match self.emergency_tier {
+            Some(k) => {
+                t.client == Client::Own
+                    && !self.jobs[id].help_requested
+                    && matches!(&self.model.setups[self.setup].tiers[k],
+                        Tier::Emergency(h) if h.priorities[t.priority.index()])
+            }
+            None => false,
+        }
+    }
+
+    /// The tier that owns ticket `id` now (rule 2), if any tier has someone available.
+    fn owning_tier(&self, id: usize, masks: &[(SkillSet, SkillSet)]) -> Option<usize> {
+        let t = &self.tickets[id];
+        masks.iter().position(|&(all, p1)| {
+            let m = if t.priority == Priority::P1 { p1 } else { all };
+            m.has(t.skill)
+        })
+    }
+
+    fn may_take(&self, r: usize, id: usize, masks: &[(SkillSet, SkillSet)]) -> bool {
+        let resp = &self.responders[r];
+        let t = &self.tickets[id];
+        if let Some(d) = resp.dedicated {
+            return d == id;
+        }
+        if !resp.skills.has(t.skill) || (resp.p1_only && t.priority != Priority::P1) {
+            return false;
+        }
+        match t.client {
+            Client::Own => self.owning_tier(id, masks) == Some(resp.tier),
+            Client::Other(c) => resp.contract == Some(c as usize),
+        }
+    }
+
+    fn dispatch(&mut self, now: SimTime) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        // Per tier: skills available for any ticket, and for P1 tickets (on-call included).
+        let tiers = self.model.setups[self.setup].tiers.len();
+        let mut masks = vec![(SkillSet::default(), SkillSet::default()); tiers];
+        for r in 0..self.responders.len() {
+            if self.responders[r].available(now) {
+                let resp = &self.responders[r];
+                let m = &mut masks[resp.tier];
+                m.1 = m.1.union(resp.skills);
+                if !resp.p1_only {
+                    m.0 = m.0.union(resp.skills);
+                }
+            }
+        }
+
+        // Rule 3: idle responders pick.
+        for r in 0..self.responders.len() {
+            if self.waiting.is_empty() {
+                break;
+            }
+            let resp = &mut self.responders[r];
+            if resp.state != State::Idle {
+                continue;
+            }
+            let can = if let Some(d) = resp.dedicated {
+                if self.jobs[d].resolved.is_some() {
+                    resp.state = State::Retired;
+                    false
+                } else {
+                    resp.on_duty(now)
+                }
+            } else {
+                resp.available(now)
+            };
+            if !can {
+                continue;
+            }
+            let pick = self.waiting.iter().map(|k| k.2).find(|&id| self.may_take(r, id, &masks));
+            if let Some(id) = pick {
+                self.dequeue(id);
+                self.start_session(r, id, now);
+            }
+        }
+
+        // Rule 4: P1 interrupts.
+        let waiting_p1: Vec<usize> =
+            self.waiting.iter().take_while(|k| k.0 == Priority::P1).map(|k| k.2).collect();
+        for id in waiting_p1 {
+            let mut best: Option<(Priority, SimTime, usize)> = None;
+            for r in 0..self.responders.len() {
+                let State::Working { ticket, start, .. } = self.responders[r].state else {
+                    continue;
+                };
+                let current = self.tickets[ticket].priority;
+                if current == Priority::P1
+                    || self.responders[r].dedicated.is_some()
+                    || !self.responders[r].available(now)
+                    || !self.may_take(r, id, &masks)
+                {
+                    continue;
+                }
+                let cand = (current, start, r);
+                if best.is_none_or(|b| cand > b) {
+                    best = Some(cand);
+                }
+            }
+            if let Some((_, _, r)) = best {
+                self.end_session(r, now, TraceKind::Interrupted);
+                self.dequeue(id);
+                self.start_session(r, id, now);
+            }
+        }
+
+        // Rule 7: emergency help.
+        if self.emergency_waiting > 0 {
+            let k = self.emergency_tier.expect("counted only with an emergency tier");
+            let candidates: Vec<usize> =
+                self.waiting.iter().map(|w| w.2).filter(|&id| self.wants_help(id)).collect();
+            for id in candidates {
+                let t = &self.tickets[id];
+                let covered = self.responders.iter().any(|r| {
+                    r.tier < k
+                        && r.skills.has(t.skill)
+                        && (!r.p1_only || t.priority == Priority::P1)
+                        && if r.remote { r.on_duty(now) } else { !r.timeline.absent.contains(now) }
+                });
+                if !covered {
+                    self.emergency_waiting -= 1;
+                    self.jobs[id].help_requested = true;
+                    let at = now + self.jobs[id].search_delay_s;
+                    self.events.push(at, Event::HelpArrives { ticket: id });
+                    self.trace(now, id, None, TraceKind::HelpCalled);
+                }
+            }
+        }
+    }
+
+    fn help_arrives(&mut self, now: SimTime, id: usize) {
+        if !self.jobs[id].waiting {
+            // Somebody took it meanwhile, or it is resolved: the provider is called off.
+            return;
+        }
+        let k = self.emergency_tier.expect("help only with an emergency tier");
+        let r = self.responders.len();
+        let week_offset = self.responders.first().map_or(0, |x| x.week_offset);
+        self.responders.push(Responder {
+            label: format!("emergency#{id}"),
+            tier: k,
+            skills: SkillSet::ALL,
+            p1_only: false,
+            remote: false,
+            role: None,
+            emergency: true,
+            contract: None,
+            weekly_budget_s: None,
+            meeting_share: 0.0,
+            timeline: Timeline::always_present(self.emergency_hours.clip(now, self.model.end())),
+            dedicated: Some(id),
+            state: State::Idle,
+            token: 0,
+            budget_week: i64::MIN,
+            budget_used_s: 0,
+            own_work_s: 0,
+            week_offset,
+        });
+        self.jobs[id].helped = true;
+        self.trace(now, id, Some(r), TraceKind::HelpArrived);
+        if self.responders[r].on_duty(now) {
+            self.dequeue(id);
+            self.start_session(r, id, now);
+        }
+        self.schedule_duty_change(r, now);
+    }
+
+    fn start_session(&mut self, r: usize, id: usize, now: SimTime) {
+        let setup = &self.model.setups[self.setup];
+        let resp = &self.responders[r];
+        debug_assert!(resp.on_duty(now), "{} works while off duty at {now:?}", resp.label);
+        let ticket = &self.tickets[id];
+        let job = &mut self.jobs[id];
+        job.first_start.get_or_insert(now);
+        if ticket.needs_knowledge && !job.penalty_decided {
+            job.penalty_decided = true;
+            let holder = resp.role == Some(Role::Admin) && resp.timeline.knows_systems(now);
+            if !holder && ticket.knowledge_draw >= setup.documentation_quality {
+                job.knowledge_blocked = true;
+                job.remaining_s += job.penalty_s as f64;
+            }
+        }
+        let travel_s = if ticket.onsite && resp.remote { job.travel_s } else { 0 };
+        let rate = resp.timeline.productivity(now) * (1.0 - resp.meeting_share);
+        let completes_at = now + travel_s + (job.remaining_s / rate).ceil() as i64;
+        let duty_end = resp.timeline.duty.interval_at(now).map_or(now, |(_, e)| e);
+        let resp = &mut self.responders[r];
+        let budget_end = now.secs().saturating_add(resp.budget_left(now));
+        let ends = SimTime(completes_at.secs().min(duty_end.secs()).min(budget_end));
+        resp.token += 1;
+        resp.state = State::Working { ticket: id, start: now, travel_s, rate, completes_at };
+        let token = resp.token;
+        self.events.push(ends, Event::WorkEnds { r, token });
+        self.trace(now, id, Some(r), TraceKind::Started);
+    }
+
+    /// Ends responder `r`'s session at `now`: resolves the ticket or puts it back.
+    fn end_session(&mut self, r: usize, now: SimTime, why: TraceKind) {
+        let State::Working { ticket: id, start, travel_s, rate, completes_at } =
+            self.responders[r].state
+        else {
+            unreachable!("end_session on a responder that is not working");
+        };
+        let elapsed = now - start;
+        let resp = &mut self.responders[r];
+        resp.token += 1;
+        resp.budget_used_s += elapsed;
+        if self.tickets[id].client == Client::Own {
+            // Only work inside the measured window counts towards per-year hours.
+            let w_end = self.model.window_end();
+            resp.own_work_s += (now.min(w_end) - start.max(SimTime::ZERO)).max(0);
+        }
+        if let Some(t) = &mut self.trace {
+            t.sessions.push((r, id, start, now));
+        }
+        if now >= completes_at {
+            self.jobs[id].remaining_s = 0.0;
+            self.jobs[id].resolved = Some(now);
+            let back = if travel_s > 0 { self.jobs[id].travel_s } else { 0 };
+            let resp = &mut self.responders[r];
+            if back > 0 {
+                resp.state = State::Returning;
+                self.events.push(now + back, Event::ReturnEnds { r });
+            } else {
+                resp.state = if resp.dedicated.is_some() { State::Retired } else { State::Idle };
+            }
+            self.trace(now, id, Some(r), TraceKind::Resolved);
+        } else {
+            let worked = (elapsed - travel_s).max(0) as f64 * rate;
+            let job = &mut self.jobs[id];
+            // Never let rounding resolve a ticket early: at least one second remains.
+            job.remaining_s = (job.remaining_s - worked).max(1.0);
+            self.responders[r].state = State::Idle;
+            self.enqueue(id);
+            self.trace(now, id, Some(r), why);
+        }
+    }
+}
+
+/// Lookup of responder labels to indexes, for tests.
+pub fn responder_index(trace: &Trace) -> HashMap<String, usize> {
+    trace.responders.iter().enumerate().map(|(i, (l, _))| (l.clone(), i)).collect()
+}

@@ -1,0 +1,294 @@
+//! Absences of one person in one replication: vacation, illness, training and attrition.
+//!
+//! Each process draws from its own stream keyed by the person's id, so a person's illness in
+//! replication `k` is the same in every setup they appear in (common random numbers), and
+//! adding a person to a setup does not change anybody else's absences. The one deliberate
+//! dependency is vacation coordination: with a no-overlap rule, a person plans around the
+//! vacations of the people listed before them, so the first person plans exactly as alone.
+
+use std::collections::BTreeSet;
+
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
+
+use crate::calendar::Calendar;
+use crate::interval::IntervalSet;
+use crate::model::{AbsenceProfile, Person};
+use crate::rng::{self, Purpose};
+use crate::time::{DAY, SimTime};
+
+/// Seconds in a mean calendar year; rates "per year" are per this span.
+pub const YEAR_S: f64 = 365.25 * DAY as f64;
+
+/// Everything that happens to one person (or position) in one replication.
+#[derive(Clone, Debug, Default)]
+pub struct Timeline {
+    /// Working time while not absent: when the person can work on tickets.
+    pub duty: IntervalSet,
+    /// Union of all absences.
+    pub absent: IntervalSet,
+    /// Vacation blocks (whole days, weekends inside a block included).
+    pub vacation: IntervalSet,
+    /// Illness episodes.
+    pub sick: IntervalSet,
+    /// Training days.
+    pub training: IntervalSet,
+    /// Periods in which the position is vacant.
+    pub vacancy: IntervalSet,
+    /// Ramp-up periods of new hires: `(hire, end of ramp-up)`.
+    pub rampups: Vec<(SimTime, SimTime)>,
+    /// Resignation times.
+    pub resignations: Vec<SimTime>,
+    /// Drawn times to fill the position [days], one per resignation.
+    pub time_to_fill_days: Vec<f64>,
+    /// Working days of vacation taken per calendar year (year, days).
+    pub vacation_days_by_year: Vec<(i32, u32)>,
+    start_productivity: f64,
+}
+
+impl Timeline {
+    /// A timeline without absences (textbook servers, on-call duty, emergency helpers).
+    pub fn always_present(working: IntervalSet) -> Timeline {
+        Timeline { duty: working, start_productivity: 1.0, ..Timeline::default() }
+    }
+
+    /// Productivity at `t` (1 except during a new hire's ramp-up, where it rises linearly).
+    pub fn productivity(&self, t: SimTime) -> f64 {
+        for &(a, b) in &self.rampups {
+            if a <= t && t < b {
+                let f = (t - a) as f64 / (b - a) as f64;
+                return self.start_productivity + (1.0 - self.start_productivity) * f;
+            }
+        }
+        1.0
+    }
+
+    /// Whether the person knows the company's systems at `t` (not a new hire in ramp-up).
+    pub fn knows_systems(&self, t: SimTime) -> bool {
+        !self.rampups.iter().any(|&(a, b)| a <= t && t < b)
+    }
+}
+
+/// Working days of `working` per calendar year of `calendar`, as day indexes.
+fn working_days(working: &IntervalSet) -> BTreeSet<i64> {
+    let mut days = BTreeSet::new();
+    for (s, e) in working.intervals() {
+        // An interval ending exactly at midnight does not touch the next day.
+        for d in s.day()..=SimTime(e.secs() - 1).day() {
+            days.insert(d);
+        }
+    }
+    days
+}
+
+/// Plans one calendar year's vacation blocks. `taken` holds days already taken by the team
+/// (honoured when `no_overlap`); the person's own days are added to it.
+fn plan_vacation_year(
+    rng: &mut rng::SimRng,
+    calendar: &Calendar,
+    year_days: &[i64],
+    profile: &AbsenceProfile,
+    team_taken: &BTreeSet<i64>,
+    no_overlap: bool,
+    own: &mut BTreeSet<i64>,
+) -> Vec<(i64, i64)> {
+    let v = &profile.vacation;
+    let mut sizes = Vec::new();
+    let mut left = v.days_per_year.min(year_days.len() as u32);
+    if v.summer_block_days > 0 && left > 0 {
+        let n = v.summer_block_days.min(left);
+        sizes.push((n, true));
+        left -= n;
+    }
+    let block = v.block_days.max(1);
+    while left > 0 {
+        let n = block.min(left);
+        sizes.push((n, false));
+        left -= n;
+    }
+    let mut blocks = Vec::new();
+    for (n, summer) in sizes {
+        let n = n as usize;
+        let candidates: Vec<usize> = (0..=year_days.len() - n)
+            .filter(|&i| {
+                !summer || {
+                    let date = calendar.date_of_day(year_days[i]);
+                    use chrono::Datelike;
+                    (date.month() == 6 && date.day() >= 15) || date.month() == 7 || date.month() == 8
+                }
+            })
+            .collect();
+        let candidates = if candidates.is_empty() { (0..=year_days.len() - n).collect() } else { candidates };
+        let free = |i: usize, respect_team: bool| {
+            year_days[i..i + n]
+                .iter()
+                .all(|d| !own.contains(d) && !(respect_team && team_taken.contains(d)))
+        };
+        // Random placement with retries; a team's no-overlap rule is dropped only when no
+        // free slot is found (then the overlap is real and shows up in the coverage metrics).
+        let mut chosen = None;
+        for respect_team in [no_overlap, false] {
+            for _ in 0..200 {
+                let i = candidates[rng.random_range(0..candidates.len())];
+                if free(i, respect_team) {
+                    chosen = Some(i);
+                    break;
+                }
+            }
+            if chosen.is_some() {
+                break;
+            }
+        }
+        let i = chosen.or_else(|| (0..=year_days.len() - n).find(|&i| free(i, false)));
+        if let Some(i) = i {
+            own.extend(&year_days[i..i + n]);
+            blocks.push((year_days[i], year_days[i + n - 1]));
+        }
+    }
+    blocks
+}
+
+/// Draws the timeline of `person` in `replication`. `working` is the person's working time
+/// over the whole span; `team_vacation` the vacation days of the people planned before them
+/// in the same team (extended with this person's days).
+pub fn timeline(
+    seed: u64,
+    replication: u64,
+    calendar: &Calendar,
+    person: &Person,
+    working: &IntervalSet,
+    team_vacation: &mut BTreeSet<i64>,
+    no_overlap: bool,
+) -> Timeline {
+    let profile = &person.absence;
+    let (start, end) = (calendar.from(), calendar.to());
+
+    // Vacation, planned per calendar year.
+    let mut vac_rng = rng::stream(seed, replication, Purpose::Vacation, &person.id);
+    let days = working_days(working);
+    let mut own = BTreeSet::new();
+    let mut vacation = Vec::new();
+    let mut vacation_days_by_year = Vec::new();
+    use chrono::Datelike;
+    let first = calendar.date_of_day(start.day()).year();
+    let last = calendar.date_of_day(SimTime(end.secs() - 1).day());
+    for year in first..=last.year() {
+        let from = calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid"));
+        let to = calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid"));
+        let year_days: Vec<i64> = days.range(from..to).copied().collect();
+        if year_days.is_empty() || profile.vacation.days_per_year == 0 {
+            continue;
+        }
+        let before = own.len();
+        for (a, b) in plan_vacation_year(
+            &mut vac_rng,
+            calendar,
+            &year_days,
+            profile,
+            team_vacation,
+            no_overlap,
+            &mut own,
+        ) {
+            vacation.push((SimTime::day_start(a), SimTime::day_start(b + 1)));
+        }
+        vacation_days_by_year.push((year, (own.len() - before) as u32));
+    }
+    team_vacation.extend(&own);
+
+    // Training days: single working days that are not vacation.
+    let mut tr_rng = rng::stream(seed, replication, Purpose::Training, &person.id);
+    let mut training = Vec::new();
+    if profile.training_days_per_year > 0 {
+        for year in first..=last.year() {
+            let from = calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid"));
+            let to = calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid"));
+            let year_days: Vec<i64> = days.range(from..to).filter(|d| !own.contains(d)).copied().collect();
+            let mut picked = BTreeSet::new();
+            let want = (profile.training_days_per_year as usize).min(year_days.len());
+            while picked.len() < want {
+                picked.insert(year_days[tr_rng.random_range(0..year_days.len())]);
+            }
+            training.extend(picked.into_iter().map(|d| (SimTime::day_start(d), SimTime::day_start(d + 1))));
+        }
+    }
+
+    // Illness: alternating renewal; onsets while healthy, thinned for the winter peak.
+    let mut ill_rng = rng::stream(seed, replication, Purpose::Illness, &person.id);
+    let ill = &profile.illness;
+    let mut sick = Vec::new();
+    if ill.episodes_per_year > 0.0 {
+        let a = ill.winter_amplitude;
+        let max_rate = ill.episodes_per_year * (1.0 + a) / YEAR_S;
+        let mut t = start.secs() as f64;
+        loop {
+            let gap: f64 = Exp1.sample(&mut ill_rng);
+            t += gap / max_rate;
+            if t >= end.secs() as f64 {
+                break;
+            }
+            let u: f64 = ill_rng.random();
+            let phase = 2.0 * std::f64::consts::PI * (t - 15.0 * DAY as f64) / YEAR_S;
+            if u * (1.0 + a) >= 1.0 + a * phase.cos() {
+                continue;
+            }
+            let len = ill.duration_days.sample(&mut ill_rng) * DAY as f64;
+            let s = SimTime(t.round() as i64);
+            let e = SimTime((t + len).round() as i64);
+            if e > s {
+                sick.push((s, e));
+            }
+            t += len;
+        }
+    }
+
+    // Attrition: resignation (constant hazard), notice, vacancy, new hire with ramp-up.
+    let mut at_rng = rng::stream(seed, replication, Purpose::Attrition, &person.id);
+    let at = &profile.attrition;
+    let mut vacancy = Vec::new();
+    let mut rampups = Vec::new();
+    let mut resignations = Vec::new();
+    let mut time_to_fill_days = Vec::new();
+    if at.quit_probability_per_year > 0.0 {
+        let hazard = -(1.0 - at.quit_probability_per_year).ln() / YEAR_S;
+        let mut t = start.secs() as f64;
+        loop {
+            let gap: f64 = Exp1.sample(&mut at_rng);
+            t += gap / hazard;
+            if t >= end.secs() as f64 {
+                break;
+            }
+            let ttf = at.time_to_fill_days.sample(&mut at_rng);
+            let notice = at.notice_days * DAY as f64;
+            let hire = t + notice.max(ttf * DAY as f64);
+            resignations.push(SimTime(t.round() as i64));
+            time_to_fill_days.push(ttf);
+            if hire > t + notice {
+                vacancy.push((SimTime((t + notice).round() as i64), SimTime(hire.round() as i64)));
+            }
+            let ramp_end = hire + at.rampup_days * DAY as f64;
+            if ramp_end > hire {
+                rampups.push((SimTime(hire.round() as i64), SimTime(ramp_end.round() as i64)));
+            }
+            t = hire;
+        }
+    }
+
+    let vacation = IntervalSet::from_intervals(vacation);
+    let sick = IntervalSet::from_intervals(sick);
+    let training = IntervalSet::from_intervals(training);
+    let vacancy = IntervalSet::from_intervals(vacancy);
+    let absent = vacation.union(&sick).union(&training).union(&vacancy);
+    Timeline {
+        duty: working.subtract(&absent),
+        absent,
+        vacation,
+        sick,
+        training,
+        vacancy,
+        rampups,
+        resignations,
+        time_to_fill_days,
+        vacation_days_by_year,
+        start_productivity: at.rampup_start_productivity,
+    }
+}

@@ -1,0 +1,378 @@
+//! The checked, immutable model of a scenario: what the engine simulates.
+//!
+//! Only `scenario::validate` builds these types, after checking every value, so the engine
+//! never sees unchecked input. Nothing here draws random numbers or changes during a run.
+//! Units are in the field names (`_h` hours, `_days` days) or stated in the field docs.
+
+use crate::calendar::{Calendar, WeeklyHours};
+use crate::dist::Dist;
+use crate::interval::IntervalSet;
+use crate::time::SimTime;
+
+/// Ticket priority. P1 is a business-wide or critical incident, P4 a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    /// Critical: business-wide outage or security incident.
+    P1 = 0,
+    /// High: a user cannot work.
+    P2 = 1,
+    /// Normal.
+    P3 = 2,
+    /// Low: a request.
+    P4 = 3,
+}
+
+impl Priority {
+    /// All priorities, most urgent first.
+    pub const ALL: [Priority; 4] = [Priority::P1, Priority::P2, Priority::P3, Priority::P4];
+
+    /// 0 for P1 … 3 for P4; smaller is more urgent.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// "P1" … "P4".
+    pub fn label(self) -> &'static str {
+        ["P1", "P2", "P3", "P4"][self as usize]
+    }
+}
+
+/// A skill a ticket requires and a responder may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Skill {
+    /// A trained key user can do it (swap hardware, printer cartridges, password reset).
+    Basic = 0,
+    /// A generalist administrator.
+    Admin = 1,
+    /// Security specialist.
+    Security = 2,
+    /// Network specialist.
+    Network = 3,
+    /// Server specialist.
+    Server = 4,
+    /// Cloud specialist.
+    Cloud = 5,
+}
+
+impl Skill {
+    /// All skills, in the order of their bits.
+    pub const ALL: [Skill; 6] =
+        [Skill::Basic, Skill::Admin, Skill::Security, Skill::Network, Skill::Server, Skill::Cloud];
+
+    /// Scenario name of the skill.
+    pub fn name(self) -> &'static str {
+        ["basic", "admin", "security", "network", "server", "cloud"][self as usize]
+    }
+}
+
+/// A set of skills (bit mask).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct SkillSet(u8);
+
+impl SkillSet {
+    /// Every skill: MSPs and emergency providers cover all areas.
+    pub const ALL: SkillSet = SkillSet(0b11_1111);
+    /// Only `basic`: a key user.
+    pub const BASIC: SkillSet = SkillSet(0b1);
+
+    /// The set of the given skills.
+    pub fn of(skills: &[Skill]) -> SkillSet {
+        SkillSet(skills.iter().fold(0, |m, s| m | 1 << *s as u8))
+    }
+
+    /// Both sets together.
+    pub fn union(self, other: SkillSet) -> SkillSet {
+        SkillSet(self.0 | other.0)
+    }
+
+    /// Whether the set contains `skill`.
+    pub fn has(self, skill: Skill) -> bool {
+        self.0 & (1 << skill as u8) != 0
+    }
+}
+
+/// When tickets of a category arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArrivalPattern {
+    /// Only during the company's business hours (users report them).
+    Business,
+    /// At any time (hardware and servers fail at night too).
+    Always,
+}
+
+/// How many users a ticket stops from working.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UsersAffected {
+    /// A fixed number of users.
+    Count(u32),
+    /// Every user of the company: a business-wide outage.
+    All,
+}
+
+/// A ticket category (password reset, printer, server outage, …).
+#[derive(Clone, Debug)]
+pub struct Category {
+    /// Stable id from the scenario; keys the category's random streams.
+    pub id: String,
+    /// Expected tickets per year for the whole company.
+    pub tickets_per_year: f64,
+    /// When tickets arrive.
+    pub pattern: ArrivalPattern,
+    /// Relative arrival intensity per weekday (index 0 = Monday) for `Business` arrivals;
+    /// normalised so that the yearly expectation stays `tickets_per_year`.
+    pub weekday_factors: [f64; 7],
+    /// Priority of every ticket of this category.
+    pub priority: Priority,
+    /// Skill needed to work on it.
+    pub skill: Skill,
+    /// Probability that the ticket needs somebody on site.
+    pub onsite_probability: f64,
+    /// Hands-on effort at full productivity [hours].
+    pub effort_h: Dist,
+    /// Users stopped or slowed by the ticket.
+    pub users_affected: UsersAffected,
+    /// Share of an affected user's work lost while the ticket is open (0–1).
+    pub productivity_loss: f64,
+    /// Probability that solving it needs system knowledge (passwords, configurations, plans).
+    pub knowledge_probability: f64,
+}
+
+/// Planned vacation of one person.
+#[derive(Clone, Debug)]
+pub struct VacationRule {
+    /// Working days of vacation per calendar year, all of which are taken.
+    pub days_per_year: u32,
+    /// Length of the summer block [working days], placed in June–August; 0 for none.
+    pub summer_block_days: u32,
+    /// Length of the other blocks [working days]; the remainder goes into a last, shorter block.
+    pub block_days: u32,
+}
+
+/// Illness episodes of one person: an alternating renewal process. Healthy spells are
+/// exponential with rate `episodes_per_year` (per year of healthy time, modulated by the
+/// winter peak); episode lengths follow `duration_days`.
+#[derive(Clone, Debug)]
+pub struct IllnessRule {
+    /// Onset rate per healthy year.
+    pub episodes_per_year: f64,
+    /// Episode length [calendar days].
+    pub duration_days: Dist,
+    /// Relative amplitude of the seasonal onset rate: rate × (1 + a·cos(2π(t − mid-January))).
+    pub winter_amplitude: f64,
+}
+
+/// Resignations, vacancies and new hires of one position.
+#[derive(Clone, Debug)]
+pub struct AttritionRule {
+    /// Probability that the holder of the position resigns within a year (constant hazard).
+    pub quit_probability_per_year: f64,
+    /// Notice period [calendar days]: the leaver still works.
+    pub notice_days: f64,
+    /// Time to fill the position, counted from the resignation [calendar days].
+    pub time_to_fill_days: Dist,
+    /// Ramp-up of a new hire [calendar days]: slower work, no system knowledge.
+    pub rampup_days: f64,
+    /// Productivity of a new hire on the first day (0–1), rising linearly to 1.
+    pub rampup_start_productivity: f64,
+}
+
+/// Everything that takes one person away from work.
+#[derive(Clone, Debug)]
+pub struct AbsenceProfile {
+    /// Planned vacation.
+    pub vacation: VacationRule,
+    /// Illness.
+    pub illness: IllnessRule,
+    /// Attrition of the position.
+    pub attrition: AttritionRule,
+    /// Training days per year, taken as single days at random working days.
+    pub training_days_per_year: u32,
+    /// Share of working time spent in meetings and other non-ticket work (0–1): slows work.
+    pub meeting_share: f64,
+}
+
+/// What a person is in the support setup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// In-house administrator.
+    Admin,
+    /// Employee with another main job who takes `basic` tickets.
+    KeyUser,
+    /// Technician of an MSP.
+    Technician,
+}
+
+/// A person who can work on tickets.
+#[derive(Clone, Debug)]
+pub struct Person {
+    /// Stable id; keys the person's absence streams (common random numbers across setups).
+    pub id: String,
+    /// Role.
+    pub role: Role,
+    /// Skills.
+    pub skills: SkillSet,
+    /// Working hours (they observe the company's holidays).
+    pub hours: WeeklyHours,
+    /// Absences.
+    pub absence: AbsenceProfile,
+    /// Key users: the share of their working time they may spend on IT tickets each week (0–1).
+    /// 1 for everybody else.
+    pub it_share: f64,
+}
+
+/// A managed service provider contract.
+#[derive(Clone, Debug)]
+pub struct MspContract {
+    /// Stable id.
+    pub id: String,
+    /// The technicians of the pool (they serve other clients too).
+    pub technicians: Vec<Person>,
+    /// When the MSP works on tickets.
+    pub coverage: WeeklyHours,
+    /// Whether the coverage window observes public holidays.
+    pub coverage_observes_holidays: bool,
+    /// P1 tickets are also worked outside the coverage window (24x7 on-call for P1).
+    pub p1_always: bool,
+    /// Response targets per priority [business hours].
+    pub response_h: [f64; 4],
+    /// Resolution targets per priority [business hours].
+    pub resolution_h: [f64; 4],
+    /// One-way travel time for on-site work [hours].
+    pub travel_h: Dist,
+    /// PCs of the MSP's other clients whose tickets share the pool.
+    pub other_clients_pcs: u32,
+    /// Documentation quality the contract guarantees (0–1).
+    pub documentation_quality: f64,
+}
+
+/// Ad-hoc emergency help: what a company without a contract does when its admin is away.
+#[derive(Clone, Debug)]
+pub struct EmergencyHelp {
+    /// Priorities for which help is called.
+    pub priorities: [bool; 4],
+    /// Time to find a provider and get them working [hours].
+    pub search_delay_h: Dist,
+    /// Hours in which the provider works.
+    pub hours: WeeklyHours,
+    /// Hourly rate [€/h] (for the cost model).
+    pub hourly_rate: f64,
+    /// Call-out fee per engagement [€] (for the cost model).
+    pub callout_fee: f64,
+}
+
+/// One level of a setup's routing. A ticket goes to the first tier with a qualified
+/// responder on duty (see `engine::dispatch`).
+#[derive(Clone, Debug)]
+pub enum Tier {
+    /// In-house people (admins, coordinators), indexes into `Model::people`.
+    InHouse(Vec<usize>),
+    /// A key user (index into `Model::people`): `basic` tickets only, triages first.
+    KeyUser(usize),
+    /// An MSP contract (index into `Model::contracts`).
+    Msp(usize),
+    /// Ad-hoc emergency help, called only when no earlier tier has anybody present.
+    Emergency(EmergencyHelp),
+}
+
+/// Service-level targets against which response and resolution are measured.
+#[derive(Clone, Debug)]
+pub struct SlaTargets {
+    /// Response target per priority [business hours].
+    pub response_h: [f64; 4],
+    /// Resolution target per priority [business hours].
+    pub resolution_h: [f64; 4],
+}
+
+/// A support setup: responders, routing and knowledge.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    /// Name shown in tables and charts.
+    pub name: String,
+    /// The preset it came from (`single-admin`, `multi-admin`, `msp`, `hybrid`, `custom`).
+    pub preset: String,
+    /// Routing tiers, in the order tickets are offered to them.
+    pub tiers: Vec<Tier>,
+    /// Documentation quality (0–1): the chance that missing system knowledge costs nothing.
+    pub documentation_quality: f64,
+    /// Extra effort when system knowledge is missing [hours].
+    pub knowledge_penalty_h: Dist,
+    /// In-house people of this setup do not plan overlapping vacations.
+    pub vacation_no_overlap: bool,
+    /// Targets for response and resolution.
+    pub sla: SlaTargets,
+}
+
+/// Simulation settings.
+#[derive(Clone, Debug)]
+pub struct SimSettings {
+    /// Default number of replications.
+    pub replications: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Warm-up before the measured window [days]; its tickets load the queues but are not measured.
+    pub warmup_days: u32,
+    /// Measured years.
+    pub years: u32,
+    /// After the window, arrivals continue (unmeasured) for up to this many days so that the
+    /// tickets of the window can be resolved and measured.
+    pub drain_days: u32,
+    /// Tickets older than this many business days count as aged.
+    pub aged_after_business_days: u32,
+}
+
+/// The company whose support is simulated.
+#[derive(Clone, Debug)]
+pub struct Company {
+    /// Number of PCs.
+    pub pcs: u32,
+    /// Number of users.
+    pub users: u32,
+    /// Business hours of the users.
+    pub hours: WeeklyHours,
+}
+
+/// A checked scenario.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// The company.
+    pub company: Company,
+    /// Calendar spanning warm-up, window and drain, with the holidays.
+    pub calendar: Calendar,
+    /// The company's business hours over the whole simulated span.
+    pub business: IntervalSet,
+    /// Ticket categories.
+    pub categories: Vec<Category>,
+    /// In-house people (admins, key users) referenced by the setups.
+    pub people: Vec<Person>,
+    /// MSP contracts referenced by the setups.
+    pub contracts: Vec<MspContract>,
+    /// Setups to compare; the first is the baseline.
+    pub setups: Vec<Setup>,
+    /// Simulation settings.
+    pub sim: SimSettings,
+}
+
+impl Model {
+    /// Start of the simulation (start of the warm-up).
+    pub fn start(&self) -> SimTime {
+        self.calendar.from()
+    }
+
+    /// End of the measured window (start is `SimTime::ZERO`).
+    pub fn window_end(&self) -> SimTime {
+        let days: i64 = (0..self.sim.years as i32)
+            .map(|y| {
+                let year = self.calendar.first_year() + y;
+                if chrono::NaiveDate::from_ymd_opt(year, 2, 29).is_some() { 366 } else { 365 }
+            })
+            .sum();
+        SimTime::day_start(days)
+    }
+
+    /// End of the simulation (end of the drain).
+    pub fn end(&self) -> SimTime {
+        self.calendar.to()
+    }
+}

@@ -1,0 +1,94 @@
+//! Simulation time: integer seconds, so that the event order is total and exact.
+//!
+//! `SimTime(0)` is 1 January, 00:00 local time, of the scenario's first simulated year. The
+//! warm-up lies before it (negative times). Daylight saving time is ignored: every day has
+//! 24 hours, which keeps business-hour arithmetic exact and costs at most one hour twice a year
+//! outside business hours.
+
+use std::fmt;
+use std::ops::{Add, AddAssign, Sub};
+
+/// Seconds in one minute.
+pub const MINUTE: i64 = 60;
+/// Seconds in one hour.
+pub const HOUR: i64 = 3_600;
+/// Seconds in one day.
+pub const DAY: i64 = 86_400;
+
+/// A point in simulated time, in whole seconds since 1 January 00:00 of the first simulated year.
+///
+/// Seconds are fine enough that rounding a drawn duration to them biases no analytic check:
+/// the mean error of rounding to the nearest second is zero and its spread (0.29 s) is far
+/// below any effort or waiting time we model.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct SimTime(pub i64);
+
+impl SimTime {
+    /// The start of the first simulated year.
+    pub const ZERO: SimTime = SimTime(0);
+    /// Later than any event.
+    pub const MAX: SimTime = SimTime(i64::MAX / 4);
+
+    /// Time from hours (rounded to the nearest second).
+    pub fn from_hours(h: f64) -> SimTime {
+        SimTime((h * HOUR as f64).round() as i64)
+    }
+
+    /// Hours since the epoch, as a float.
+    pub fn hours(self) -> f64 {
+        self.0 as f64 / HOUR as f64
+    }
+
+    /// Seconds since the epoch.
+    pub fn secs(self) -> i64 {
+        self.0
+    }
+
+    /// Index of the day this time falls into (day 0 is 1 January of the first year).
+    pub fn day(self) -> i64 {
+        self.0.div_euclid(DAY)
+    }
+
+    /// Start (00:00) of day `day`.
+    pub fn day_start(day: i64) -> SimTime {
+        SimTime(day * DAY)
+    }
+}
+
+impl Add<i64> for SimTime {
+    type Output = SimTime;
+    fn add(self, secs: i64) -> SimTime {
+        SimTime(self.0 + secs)
+    }
+}
+
+impl AddAssign<i64> for SimTime {
+    fn add_assign(&mut self, secs: i64) {
+        self.0 += secs;
+    }
+}
+
+impl Sub for SimTime {
+    type Output = i64;
+    fn sub(self, other: SimTime) -> i64 {
+        self.0 - other.0
+    }
+}
+
+impl fmt::Debug for SimTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.day();
+        let s = self.0 - d * DAY;
+        write!(f, "d{}+{:02}:{:02}:{:02}", d, s / HOUR, (s % HOUR) / MINUTE, s % MINUTE)
+    }
+}
+
+/// Converts hours (float) to whole seconds, rounded to the nearest second.
+pub fn secs_from_hours(h: f64) -> i64 {
+    (h * HOUR as f64).round() as i64
+}
+
+/// Converts seconds to hours.
+pub fn hours_from_secs(s: i64) -> f64 {
+    s as f64 / HOUR as f64
+}
