@@ -33,5 +33,6 @@ pub mod interval;
 pub mod model;
 pub mod rng;
 // pub mod scenario;
+pub mod report;
 pub mod stats;
 pub mod time;

@@ -1,3 +1,9 @@
-fn main() {
-    println!("Hello, world!");
+//! The `covsim` command line: a thin layer over the library (see `cli.rs`).
+
+use std::process::ExitCode;
+
+mod cli;
+
+fn main() -> ExitCode {
+    cli::main()
 }

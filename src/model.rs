@@ -92,12 +92,15 @@ impl SkillSet {
 }
 
 /// When tickets of a category arrive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ArrivalPattern {
-    /// Only during the company's business hours (users report them).
+    /// Poisson, only during the company's business hours (users report them).
     Business,
-    /// At any time (hardware and servers fail at night too).
+    /// Poisson at any time (hardware and servers fail at night too).
     Always,
+    /// Exactly at these times, in every replication ("what if the server dies on 3 August?").
+    /// `tickets_per_year` is ignored.
+    Scheduled(Vec<SimTime>),
 }
 
 /// How many users a ticket stops from working.
@@ -176,6 +179,29 @@ pub struct AttritionRule {
     pub rampup_start_productivity: f64,
 }
 
+/// Kinds of absence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbsenceKind {
+    /// Vacation.
+    Vacation,
+    /// Illness.
+    Sick,
+    /// Training.
+    Training,
+}
+
+/// An absence fixed in the scenario, in every replication, on top of the random ones
+/// ("what if Anna is ill for the first three weeks of March?").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PlannedAbsence {
+    /// Start.
+    pub from: SimTime,
+    /// End (exclusive).
+    pub to: SimTime,
+    /// Counted as this kind in the people metrics.
+    pub kind: AbsenceKind,
+}
+
 /// Everything that takes one person away from work.
 #[derive(Clone, Debug)]
 pub struct AbsenceProfile {
@@ -189,6 +215,8 @@ pub struct AbsenceProfile {
     pub training_days_per_year: u32,
     /// Share of working time spent in meetings and other non-ticket work (0–1): slows work.
     pub meeting_share: f64,
+    /// Absences fixed in the scenario.
+    pub planned: Vec<PlannedAbsence>,
 }
 
 /// What a person is in the support setup.

@@ -103,6 +103,39 @@ impl Intensity {
     }
 }
 
+/// Draws the attributes of one ticket arriving at `arrival`.
+fn draw_ticket(
+    model: &Model,
+    index: usize,
+    category: &Category,
+    client: Client,
+    arrival: SimTime,
+    attrs: &mut SimRng,
+) -> Ticket {
+    // A fixed number of draws per ticket keeps the attribute stream aligned whatever the
+    // values: on-site, effort, knowledge need, knowledge penalty.
+    let onsite_u: f64 = attrs.random();
+    let effort_h = category.effort_h.sample(attrs);
+    let knowledge_u: f64 = attrs.random();
+    let knowledge_draw: f64 = attrs.random();
+    Ticket {
+        arrival,
+        category: index as u16,
+        client,
+        priority: category.priority,
+        skill: category.skill,
+        onsite: onsite_u < category.onsite_probability,
+        effort_s: secs_from_hours(effort_h).max(1),
+        needs_knowledge: knowledge_u < category.knowledge_probability,
+        knowledge_draw,
+        users: match category.users_affected {
+            UsersAffected::Count(n) => n,
+            UsersAffected::All => model.company.users,
+        },
+        productivity_loss: category.productivity_loss,
+    }
+}
+
 /// Draws all tickets of one category for `client` over the model's span, with the rate
 /// multiplied by `scale` (1 for the company; other clients' PCs / company PCs for an MSP pool).
 fn category_tickets(
@@ -117,7 +150,18 @@ fn category_tickets(
     out: &mut Vec<Ticket>,
 ) {
     let calendar = &model.calendar;
-    let intensity = match category.pattern {
+    let mut times: SimRng = rng::stream(model.sim.seed, replication, purposes.0, entity);
+    let mut attrs: SimRng = rng::stream(model.sim.seed, replication, purposes.1, entity);
+    let intensity = match &category.pattern {
+        ArrivalPattern::Scheduled(at) => {
+            // Other clients do not share a company's scheduled what-if incidents.
+            if client == Client::Own {
+                for &t in at {
+                    out.push(draw_ticket(model, index, category, client, t, &mut attrs));
+                }
+            }
+            return;
+        }
         ArrivalPattern::Business => {
             let f = category.weekday_factors;
             Intensity::new(&model.business, |day| f[calendar.weekday_index(day)])
@@ -133,8 +177,6 @@ fn category_tickets(
         return;
     }
     let rate = category.tickets_per_year * scale / per_year; // arrivals per weighted second
-    let mut times: SimRng = rng::stream(model.sim.seed, replication, purposes.0, entity);
-    let mut attrs: SimRng = rng::stream(model.sim.seed, replication, purposes.1, entity);
     let mut x = 0.0;
     loop {
         let gap: f64 = Exp1.sample(&mut times);
@@ -142,28 +184,7 @@ fn category_tickets(
         if x >= intensity.total {
             break;
         }
-        // A fixed number of draws per ticket keeps the attribute stream aligned whatever the
-        // values: on-site, effort, knowledge need, knowledge penalty.
-        let onsite_u: f64 = attrs.random();
-        let effort_h = category.effort_h.sample(&mut attrs);
-        let knowledge_u: f64 = attrs.random();
-        let knowledge_draw: f64 = attrs.random();
-        out.push(Ticket {
-            arrival: intensity.invert(x),
-            category: index as u16,
-            client,
-            priority: category.priority,
-            skill: category.skill,
-            onsite: onsite_u < category.onsite_probability,
-            effort_s: secs_from_hours(effort_h).max(1),
-            needs_knowledge: knowledge_u < category.knowledge_probability,
-            knowledge_draw,
-            users: match category.users_affected {
-                UsersAffected::Count(n) => n,
-                UsersAffected::All => model.company.users,
-            },
-            productivity_loss: category.productivity_loss,
-        });
+        out.push(draw_ticket(model, index, category, client, intensity.invert(x), &mut attrs));
     }
 }
 

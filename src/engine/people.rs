@@ -13,7 +13,7 @@ use rand_distr::{Distribution, Exp1};
 
 use crate::calendar::Calendar;
 use crate::interval::IntervalSet;
-use crate::model::{AbsenceProfile, Person};
+use crate::model::{AbsenceKind, AbsenceProfile, Person};
 use crate::rng::{self, Purpose};
 use crate::time::{DAY, SimTime};
 
@@ -273,6 +273,13 @@ pub fn timeline(
         }
     }
 
+    for a in &profile.planned {
+        match a.kind {
+            AbsenceKind::Vacation => vacation.push((a.from, a.to)),
+            AbsenceKind::Sick => sick.push((a.from, a.to)),
+            AbsenceKind::Training => training.push((a.from, a.to)),
+        }
+    }
     let vacation = IntervalSet::from_intervals(vacation);
     let sick = IntervalSet::from_intervals(sick);
     let training = IntervalSet::from_intervals(training);

@@ -1,0 +1,94 @@
+//! The summary table `covsim run` prints: setups side by side, one row per headline figure.
+
+use std::fmt::Write;
+
+use crate::engine::ReplicationResult;
+use crate::model::Model;
+use crate::stats::{MeanCi, quantile};
+
+/// The replications of one setup, in replication order.
+pub struct SetupRuns<'a> {
+    /// Setup name.
+    pub name: &'a str,
+    /// Results, in replication order.
+    pub results: &'a [ReplicationResult],
+}
+
+/// One table row: a label and how to read the value from the metrics.
+struct Row {
+    label: &'static str,
+    get: fn(&crate::engine::Metrics) -> f64,
+    decimals: usize,
+    percent: bool,
+}
+
+const ROWS: &[Row] = &[
+    Row { label: "User-hours lost / year", get: |m| m.user_hours_lost, decimals: 0, percent: false },
+    Row { label: "Outage hours / year", get: |m| m.outage_hours, decimals: 1, percent: false },
+    Row { label: "Backlog max (tickets)", get: |m| m.backlog_max, decimals: 0, percent: false },
+    Row { label: "P1 response P95 (bh)", get: |m| m.response[0].p95, decimals: 1, percent: false },
+    Row { label: "P2 resolution P95 (bh)", get: |m| m.resolution[1].p95, decimals: 1, percent: false },
+    Row { label: "P2 resolved within SLA", get: |m| m.resolution[1].within_sla, decimals: 0, percent: true },
+    Row { label: "Coverage of business hrs", get: |m| m.coverage_share, decimals: 1, percent: true },
+    Row { label: "Hours with nobody / year", get: |m| m.uncovered_hours, decimals: 0, percent: false },
+    Row { label: "Longest gap (days)", get: |m| m.longest_gap_days, decimals: 1, percent: false },
+    Row { label: "Knowledge-blocked tickets", get: |m| m.knowledge_blocked, decimals: 1, percent: false },
+    Row { label: "Emergency calls / year", get: |m| m.emergency_calls, decimals: 1, percent: false },
+];
+
+fn fmt(x: f64, decimals: usize, percent: bool) -> String {
+    if x.is_nan() {
+        return "–".to_string();
+    }
+    if percent { format!("{:.*}%", decimals, x * 100.0) } else { format!("{x:.decimals$}") }
+}
+
+/// Renders the table: for every headline figure the mean (± half-width of its 95 % CI) and the
+/// 95th percentile across replications ("a bad year": one year in twenty is worse).
+pub fn summary_table(model: &Model, runs: &[SetupRuns<'_>], replications: u64, seed: u64) -> String {
+    let mut out = String::new();
+    let years = model.sim.years;
+    let _ = writeln!(
+        out,
+        "{} — {} replication{} of {} year{} each, seed {}",
+        model.name,
+        replications,
+        if replications == 1 { "" } else { "s" },
+        years,
+        if years == 1 { "" } else { "s" },
+        seed
+    );
+    let _ = writeln!(out, "mean ± 95 % CI half-width, and P95 (a bad year: 1 in 20 is worse)\n");
+    let label_w = 27;
+    let col_w = 20;
+    let _ = write!(out, "{:label_w$}", "");
+    for r in runs {
+        let name: String = r.name.chars().take(col_w - 1).collect();
+        let _ = write!(out, "{name:>col_w$}");
+    }
+    let _ = writeln!(out);
+    for row in ROWS {
+        let _ = write!(out, "{:label_w$}", row.label);
+        for r in runs {
+            let s = MeanCi::of(r.results.iter().map(|x| (row.get)(&x.metrics)));
+            let cell = if s.half_width.is_nan() {
+                fmt(s.mean, row.decimals, row.percent)
+            } else {
+                format!(
+                    "{} ±{}",
+                    fmt(s.mean, row.decimals, row.percent),
+                    fmt(s.half_width, row.decimals, row.percent)
+                )
+            };
+            let _ = write!(out, "{cell:>col_w$}");
+        }
+        let _ = writeln!(out);
+        let _ = write!(out, "{:label_w$}", "  P95");
+        for r in runs {
+            let p = quantile(r.results.iter().map(|x| (row.get)(&x.metrics)), 0.95);
+            let _ = write!(out, "{:>col_w$}", fmt(p, row.decimals, row.percent));
+        }
+        let _ = writeln!(out);
+    }
+    out
+}
