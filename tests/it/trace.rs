@@ -1,0 +1,204 @@
+//! Trace tests: scenarios with fixed efforts and scheduled tickets produce exact timelines.
+
+use chrono::NaiveDate;
+use covsim::calendar::{FederalState, HolidayRule, WeeklyHours};
+use covsim::dist::Dist;
+use covsim::engine::{Simulator, Trace, TraceKind};
+use covsim::model::*;
+use covsim::time::{HOUR, MINUTE, SimTime};
+
+use crate::common;
+
+fn office() -> WeeklyHours {
+    WeeklyHours::weekdays(8 * 60, 17 * 60)
+}
+
+/// A 2026 company in Bavaria, office hours Mon–Fri 08:00–17:00, no tickets yet.
+fn company() -> Model {
+    common::model(2026, office(), HolidayRule::Germany(Some(FederalState::BY)), 0, 1, 30)
+}
+
+fn at(m: &Model, y: i32, mo: u32, d: u32, h: i64, min: i64) -> SimTime {
+    m.calendar.time_of_date(NaiveDate::from_ymd_opt(y, mo, d).unwrap()) + h * HOUR + min * MINUTE
+}
+
+fn scheduled(id: &str, p: Priority, times: Vec<SimTime>, effort_h: f64) -> Category {
+    common::category(id, 0.0, ArrivalPattern::Scheduled(times), p, Dist::fixed(effort_h))
+}
+
+/// `(kind, time, ticket)` of every step, without responders.
+fn steps(trace: &Trace) -> Vec<(TraceKind, SimTime, usize)> {
+    trace.events.iter().map(|e| (e.kind, e.time, e.ticket)).collect()
+}
+
+fn single_admin(m: &mut Model) {
+    m.people.push(common::admin("anna", office()));
+    m.setups.push(common::setup("single", vec![Tier::InHouse(vec![0])]));
+}
+
+#[test]
+fn friday_afternoon_ticket_is_resolved_monday_morning() {
+    let mut m = company();
+    let fri = at(&m, 2026, 1, 9, 16, 30);
+    m.categories.push(scheduled("late", Priority::P3, vec![fri], 1.0));
+    single_admin(&mut m);
+    let (_, trace) = Simulator::new(&m).run_traced(0, 0);
+    let mon = at(&m, 2026, 1, 12, 8, 0);
+    assert_eq!(
+        steps(&trace),
+        vec![
+            (TraceKind::Arrived, fri, 0),
+            (TraceKind::Started, fri, 0),
+            (TraceKind::Paused, at(&m, 2026, 1, 9, 17, 0), 0),
+            (TraceKind::Started, mon, 0),
+            (TraceKind::Resolved, at(&m, 2026, 1, 12, 8, 30), 0),
+        ]
+    );
+}
+
+#[test]
+fn p1_interrupts_p3_which_resumes_where_it_stopped() {
+    let mut m = company();
+    let p3 = at(&m, 2026, 1, 13, 9, 0);
+    let p1 = at(&m, 2026, 1, 13, 10, 0);
+    m.categories.push(scheduled("normal", Priority::P3, vec![p3], 2.0));
+    m.categories.push(scheduled("outage", Priority::P1, vec![p1], 1.0));
+    single_admin(&mut m);
+    let (_, trace) = Simulator::new(&m).run_traced(0, 0);
+    assert_eq!(
+        steps(&trace),
+        vec![
+            (TraceKind::Arrived, p3, 0),
+            (TraceKind::Started, p3, 0),
+            (TraceKind::Arrived, p1, 1),
+            (TraceKind::Interrupted, p1, 0),
+            (TraceKind::Started, p1, 1),
+            (TraceKind::Resolved, at(&m, 2026, 1, 13, 11, 0), 1),
+            (TraceKind::Started, at(&m, 2026, 1, 13, 11, 0), 0),
+            (TraceKind::Resolved, at(&m, 2026, 1, 13, 12, 0), 0),
+        ]
+    );
+}
+
+#[test]
+fn illness_pauses_a_ticket_until_the_admin_is_back() {
+    let mut m = company();
+    let t = at(&m, 2026, 1, 14, 11, 0);
+    m.categories.push(scheduled("work", Priority::P3, vec![t], 3.0));
+    single_admin(&mut m);
+    let sick = PlannedAbsence {
+        from: at(&m, 2026, 1, 14, 12, 0),
+        to: at(&m, 2026, 1, 16, 0, 0),
+        kind: AbsenceKind::Sick,
+    };
+    m.people[0].absence.planned.push(sick);
+    let (res, trace) = Simulator::new(&m).run_traced(0, 0);
+    assert_eq!(
+        steps(&trace),
+        vec![
+            (TraceKind::Arrived, t, 0),
+            (TraceKind::Started, t, 0),
+            (TraceKind::Paused, at(&m, 2026, 1, 14, 12, 0), 0),
+            (TraceKind::Started, at(&m, 2026, 1, 16, 8, 0), 0),
+            (TraceKind::Resolved, at(&m, 2026, 1, 16, 10, 0), 0),
+        ]
+    );
+    // 36 h of illness = 1.5 calendar days; nobody qualified is there for the 5 business hours
+    // of Wednesday afternoon and the 9 of Thursday.
+    assert_eq!(res.metrics.sick_days, 1.5);
+    assert_eq!(res.metrics.uncovered_hours, 14.0);
+    assert_eq!(res.metrics.longest_gap_business_h, 14.0);
+}
+
+#[test]
+fn emergency_help_is_called_when_the_admin_is_away() {
+    let mut m = company();
+    let t = at(&m, 2026, 2, 3, 9, 0);
+    m.categories.push(scheduled("outage", Priority::P1, vec![t], 2.0));
+    m.categories[0].users_affected = UsersAffected::All;
+    m.people.push(common::admin("anna", office()));
+    let vacation = PlannedAbsence {
+        from: at(&m, 2026, 2, 2, 0, 0),
+        to: at(&m, 2026, 2, 7, 0, 0),
+        kind: AbsenceKind::Vacation,
+    };
+    m.people[0].absence.planned.push(vacation);
+    let help = EmergencyHelp {
+        priorities: [true, true, false, false],
+        search_delay_h: Dist::fixed(3.0),
+        hours: office(),
+        hourly_rate: 190.0,
+        callout_fee: 250.0,
+    };
+    m.setups.push(common::setup("single", vec![Tier::InHouse(vec![0]), Tier::Emergency(help)]));
+    let (res, trace) = Simulator::new(&m).run_traced(0, 0);
+    assert_eq!(
+        steps(&trace),
+        vec![
+            (TraceKind::Arrived, t, 0),
+            (TraceKind::HelpCalled, t, 0),
+            (TraceKind::HelpArrived, at(&m, 2026, 2, 3, 12, 0), 0),
+            (TraceKind::Started, at(&m, 2026, 2, 3, 12, 0), 0),
+            (TraceKind::Resolved, at(&m, 2026, 2, 3, 14, 0), 0),
+        ]
+    );
+    assert_eq!(res.metrics.emergency_calls, 1.0);
+    assert_eq!(res.metrics.emergency_hours, 2.0);
+    // Business-wide outage from 09:00 to 14:00: 5 hours, 50 users.
+    assert_eq!(res.metrics.outage_hours, 5.0);
+    assert_eq!(res.metrics.user_hours_lost, 250.0);
+    assert_eq!(res.metrics.response[0].max, 3.0);
+}
+
+#[test]
+fn msp_technician_travels_on_site_and_back() {
+    let mut m = company();
+    let t = at(&m, 2026, 3, 3, 10, 0);
+    m.categories.push(scheduled("desk", Priority::P3, vec![t], 1.0));
+    m.categories[0].onsite_probability = 1.0;
+    let mut tech = common::admin("silver.tech1", WeeklyHours::weekdays(9 * 60, 17 * 60));
+    tech.role = Role::Technician;
+    m.contracts.push(MspContract {
+        id: "silver".into(),
+        technicians: vec![tech],
+        coverage: WeeklyHours::weekdays(9 * 60, 17 * 60),
+        coverage_observes_holidays: true,
+        p1_always: false,
+        response_h: [1.0, 4.0, 8.0, 16.0],
+        resolution_h: [4.0, 8.0, 24.0, 40.0],
+        travel_h: Dist::fixed(0.75),
+        other_clients_pcs: 0,
+        documentation_quality: 0.9,
+    });
+    m.setups.push(common::setup("msp", vec![Tier::Msp(0)]));
+    let (res, trace) = Simulator::new(&m).run_traced(0, 0);
+    assert_eq!(
+        steps(&trace),
+        vec![
+            (TraceKind::Arrived, t, 0),
+            (TraceKind::Started, t, 0),
+            (TraceKind::Resolved, at(&m, 2026, 3, 3, 11, 45), 0),
+        ]
+    );
+    assert_eq!(res.metrics.msp_hours, 1.75);
+}
+
+#[test]
+fn missing_knowledge_costs_the_penalty_unless_documented() {
+    for (doc, resolved_h) in [(0.0, 13), (1.0, 11)] {
+        let mut m = company();
+        let t = at(&m, 2026, 3, 3, 10, 0);
+        m.categories.push(scheduled("config", Priority::P3, vec![t], 1.0));
+        m.categories[0].knowledge_probability = 1.0;
+        let mut key_user = common::admin("karl", office());
+        key_user.role = Role::KeyUser;
+        m.people.push(key_user);
+        let mut s = common::setup("ku", vec![Tier::KeyUser(0)]);
+        s.documentation_quality = doc;
+        s.knowledge_penalty_h = Dist::fixed(2.0);
+        m.setups.push(s);
+        let (res, trace) = Simulator::new(&m).run_traced(0, 0);
+        assert_eq!(trace.resolved[0], Some(at(&m, 2026, 3, 3, resolved_h, 0)), "doc quality {doc}");
+        assert_eq!(res.metrics.knowledge_blocked, if doc == 0.0 { 1.0 } else { 0.0 });
+    }
+}
