@@ -132,3 +132,110 @@ pub fn mmc(c: usize, lambda_per_h: f64, mean_h: f64, warmup_days: u32, years: u3
     m.setups.push(setup("mmc", vec![Tier::InHouse((0..c).collect())]));
     m
 }
+
+/// A realistic absence profile: vacation in blocks, long-tailed illness, attrition.
+pub fn realistic_absences() -> AbsenceProfile {
+    use covsim::dist::DistSpec;
+    let illness = DistSpec::Empirical {
+        bins: vec![
+            (0.30, DistSpec::Uniform { min: 1.0, max: 3.0 }),
+            (0.31, DistSpec::Uniform { min: 4.0, max: 7.0 }),
+            (0.21, DistSpec::Uniform { min: 8.0, max: 14.0 }),
+            (0.11, DistSpec::Uniform { min: 15.0, max: 28.0 }),
+            (0.03, DistSpec::Uniform { min: 29.0, max: 42.0 }),
+            (0.04, DistSpec::LogNormalMedianP90 { median: 70.0, p90: 200.0 }),
+        ],
+    };
+    AbsenceProfile {
+        vacation: VacationRule { days_per_year: 30, summer_block_days: 10, block_days: 5 },
+        illness: IllnessRule {
+            episodes_per_year: 1.1,
+            duration_days: Dist::new(&illness).unwrap(),
+            winter_amplitude: 0.15,
+        },
+        attrition: AttritionRule {
+            quit_probability_per_year: 0.10,
+            notice_days: 90.0,
+            time_to_fill_days: Dist::new(&DistSpec::LogNormalMedianP90 { median: 200.0, p90: 320.0 })
+                .unwrap(),
+            rampup_days: 90.0,
+            rampup_start_productivity: 0.3,
+        },
+        training_days_per_year: 4,
+        meeting_share: 0.1,
+        planned: Vec::new(),
+    }
+}
+
+/// A 50-PC company in Bavaria with every feature switched on and the four setups:
+/// single admin (+ emergency help), two admins, MSP (with other clients, P1 on-call), hybrid.
+pub fn realistic() -> Model {
+    use covsim::calendar::FederalState;
+    let office = WeeklyHours::weekdays(8 * 60, 17 * 60);
+    let mut m = model(2026, office, HolidayRule::Germany(Some(FederalState::BY)), 28, 1, 60);
+    let mut c = |id: &str, per_year: f64, pattern: ArrivalPattern, p: Priority, skill: Skill, effort: Dist| {
+        let mut cat = category(id, per_year, pattern, p, effort);
+        cat.skill = skill;
+        cat
+    };
+    m.categories = vec![
+        c("password", 150.0, ArrivalPattern::Business, Priority::P3, Skill::Basic, Dist::exponential(0.3)),
+        c("printer", 60.0, ArrivalPattern::Business, Priority::P4, Skill::Basic, Dist::exponential(0.5)),
+        c("software", 250.0, ArrivalPattern::Business, Priority::P3, Skill::Admin, Dist::exponential(1.0)),
+        c("blocked", 120.0, ArrivalPattern::Business, Priority::P2, Skill::Admin, Dist::exponential(2.0)),
+        c("outage", 3.0, ArrivalPattern::Always, Priority::P1, Skill::Server, Dist::exponential(4.0)),
+    ];
+    m.categories[1].onsite_probability = 0.5;
+    m.categories[3].knowledge_probability = 0.3;
+    m.categories[3].onsite_probability = 0.15;
+    m.categories[4].users_affected = UsersAffected::All;
+    m.categories[4].knowledge_probability = 0.8;
+    for id in ["anna", "ben"] {
+        let mut p = admin(id, office);
+        p.absence = realistic_absences();
+        m.people.push(p);
+    }
+    let mut karl = admin("karl", office);
+    karl.role = Role::KeyUser;
+    karl.skills = SkillSet::BASIC;
+    karl.it_share = 0.1;
+    karl.absence = realistic_absences();
+    m.people.push(karl);
+    let technicians = (1..=3)
+        .map(|i| {
+            let mut t = admin(&format!("silver.tech{i}"), WeeklyHours::weekdays(8 * 60, 18 * 60));
+            t.role = Role::Technician;
+            t.absence = realistic_absences();
+            t.absence.attrition.quit_probability_per_year = 0.2;
+            t
+        })
+        .collect();
+    m.contracts.push(MspContract {
+        id: "silver".into(),
+        technicians,
+        coverage: WeeklyHours::weekdays(8 * 60, 18 * 60),
+        coverage_observes_holidays: true,
+        p1_always: true,
+        response_h: [1.0, 4.0, 8.0, 16.0],
+        resolution_h: [4.0, 8.0, 24.0, 40.0],
+        travel_h: Dist::fixed(0.75),
+        other_clients_pcs: 300,
+        documentation_quality: 0.9,
+    });
+    let help = EmergencyHelp {
+        priorities: [true, true, false, false],
+        search_delay_h: Dist::exponential(6.0),
+        hours: office,
+        hourly_rate: 190.0,
+        callout_fee: 250.0,
+    };
+    let mut single = setup("Single admin", vec![Tier::InHouse(vec![0]), Tier::Emergency(help)]);
+    single.documentation_quality = 0.3;
+    single.knowledge_penalty_h = Dist::fixed(3.0);
+    let mut two = setup("Two admins", vec![Tier::InHouse(vec![0, 1])]);
+    two.vacation_no_overlap = true;
+    let msp = setup("MSP", vec![Tier::Msp(0)]);
+    let hybrid = setup("Hybrid", vec![Tier::KeyUser(2), Tier::Msp(0)]);
+    m.setups = vec![single, two, msp, hybrid];
+    m
+}
