@@ -197,13 +197,29 @@ struct Job {
 /// Waiting order key: `(priority, arrival, id)`, smaller first.
 type WaitKey = (Priority, SimTime, usize);
 
+/// Index of the waiting queue of a ticket of `client`.
+fn queue_of(client: Client) -> usize {
+    match client {
+        Client::Own => 0,
+        Client::Other(c) => 1 + c as usize,
+    }
+}
+
 struct Run<'a> {
     model: &'a Model,
     setup: usize,
     tickets: Vec<Ticket>,
     jobs: Vec<Job>,
     responders: Vec<Responder>,
-    waiting: BTreeSet<WaitKey>,
+    /// Waiting tickets: `waiting[0]` the company's, `waiting[1 + c]` those of MSP contract
+    /// `c`'s other clients. Split so that a technician finds the pool's next ticket without
+    /// scanning the company's queue, and vice versa.
+    waiting: Vec<BTreeSet<WaitKey>>,
+    /// Number of waiting tickets over all queues.
+    waiting_count: usize,
+    /// Reused buffers, so that dispatch does not allocate.
+    masks: Vec<(SkillSet, SkillSet)>,
+    scratch: Vec<usize>,
     events: EventQueue,
     emergency_tier: Option<usize>,
     emergency_waiting: usize,
@@ -401,7 +417,10 @@ impl<'m> Simulator<'m> {
             tickets,
             jobs,
             responders,
-            waiting: BTreeSet::new(),
+            waiting: vec![BTreeSet::new(); model.contracts.len() + 1],
+            waiting_count: 0,
+            masks: Vec::new(),
+            scratch: Vec::new(),
             events: EventQueue::default(),
             emergency_tier,
             emergency_waiting: 0,
@@ -529,7 +548,8 @@ impl Run<'_> {
 
     fn enqueue(&mut self, id: usize) {
         let t = &self.tickets[id];
-        self.waiting.insert((t.priority, t.arrival, id));
+        self.waiting[queue_of(t.client)].insert((t.priority, t.arrival, id));
+        self.waiting_count += 1;
         self.jobs[id].waiting = true;
         if self.wants_help(id) {
             self.emergency_waiting += 1;
@@ -538,8 +558,9 @@ impl Run<'_> {
 
     fn dequeue(&mut self, id: usize) {
         let t = &self.tickets[id];
-        let removed = self.waiting.remove(&(t.priority, t.arrival, id));
+        let removed = self.waiting[queue_of(t.client)].remove(&(t.priority, t.arrival, id));
         debug_assert!(removed, "ticket {id} was not waiting");
+        self.waiting_count -= 1;
         self.jobs[id].waiting = false;
         if self.wants_help(id) {
             self.emergency_waiting -= 1;
@@ -584,17 +605,36 @@ impl Run<'_> {
         }
     }
 
+    /// The first waiting ticket (in waiting order) that responder `r` may take.
+    fn pick(&self, r: usize) -> Option<usize> {
+        let resp = &self.responders[r];
+        if let Some(d) = resp.dedicated {
+            return self.jobs[d].waiting.then_some(d);
+        }
+        let own = self.waiting[0].iter().find(|k| self.may_take(r, k.2, &self.masks));
+        let other = resp.contract.and_then(|c| {
+            self.waiting[1 + c]
+                .iter()
+                .find(|k| resp.skills.has(self.tickets[k.2].skill) && (!resp.p1_only || k.0 == Priority::P1))
+        });
+        match (own, other) {
+            (Some(a), Some(b)) => Some(a.min(b).2),
+            (a, b) => a.or(b).map(|k| k.2),
+        }
+    }
+
     fn dispatch(&mut self, now: SimTime) {
-        if self.waiting.is_empty() {
+        if self.waiting_count == 0 {
             return;
         }
         // Per tier: skills available for any ticket, and for P1 tickets (on-call included).
         let tiers = self.model.setups[self.setup].tiers.len();
-        let mut masks = vec![(SkillSet::default(), SkillSet::default()); tiers];
+        self.masks.clear();
+        self.masks.resize(tiers, (SkillSet::default(), SkillSet::default()));
         for r in 0..self.responders.len() {
             if self.responders[r].available(now) {
                 let resp = &self.responders[r];
-                let m = &mut masks[resp.tier];
+                let m = &mut self.masks[resp.tier];
                 m.1 = m.1.union(resp.skills);
                 if !resp.p1_only {
                     m.0 = m.0.union(resp.skills);
@@ -604,7 +644,7 @@ impl Run<'_> {
 
         // Rule 3: idle responders pick.
         for r in 0..self.responders.len() {
-            if self.waiting.is_empty() {
+            if self.waiting_count == 0 {
                 break;
             }
             let resp = &mut self.responders[r];
@@ -624,17 +664,21 @@ impl Run<'_> {
             if !can {
                 continue;
             }
-            let pick = self.waiting.iter().map(|k| k.2).find(|&id| self.may_take(r, id, &masks));
-            if let Some(id) = pick {
+            if let Some(id) = self.pick(r) {
                 self.dequeue(id);
                 self.start_session(r, id, now);
             }
         }
 
         // Rule 4: P1 interrupts.
-        let waiting_p1: Vec<usize> =
-            self.waiting.iter().take_while(|k| k.0 == Priority::P1).map(|k| k.2).collect();
-        for id in waiting_p1 {
+        let mut waiting_p1 = std::mem::take(&mut self.scratch);
+        waiting_p1.clear();
+        for q in &self.waiting {
+            waiting_p1.extend(q.iter().take_while(|k| k.0 == Priority::P1).map(|k| k.2));
+        }
+        // In waiting order across the queues.
+        waiting_p1.sort_by_key(|&id| (self.tickets[id].arrival, id));
+        for &id in &waiting_p1 {
             let mut best: Option<(Priority, SimTime, usize)> = None;
             for r in 0..self.responders.len() {
                 let State::Working { ticket, start, .. } = self.responders[r].state else {
@@ -644,7 +688,7 @@ impl Run<'_> {
                 if current == Priority::P1
                     || self.responders[r].dedicated.is_some()
                     || !self.responders[r].available(now)
-                    || !self.may_take(r, id, &masks)
+                    || !self.may_take(r, id, &self.masks)
                 {
                     continue;
                 }
@@ -659,12 +703,13 @@ impl Run<'_> {
                 self.start_session(r, id, now);
             }
         }
+        self.scratch = waiting_p1;
 
         // Rule 7: emergency help.
         if self.emergency_waiting > 0 {
             let k = self.emergency_tier.expect("counted only with an emergency tier");
             let candidates: Vec<usize> =
-                self.waiting.iter().map(|w| w.2).filter(|&id| self.wants_help(id)).collect();
+                self.waiting[0].iter().map(|w| w.2).filter(|&id| self.wants_help(id)).collect();
             for id in candidates {
                 let t = &self.tickets[id];
                 let covered = self.responders.iter().any(|r| {
