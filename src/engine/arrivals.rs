@@ -136,19 +136,27 @@ fn draw_ticket(
     }
 }
 
-/// Draws all tickets of one category for `client` over the model's span, with the rate
-/// multiplied by `scale` (1 for the company; other clients' PCs / company PCs for an MSP pool).
+/// Whose tickets a category stream produces, and from which random streams.
+struct Source<'a> {
+    client: Client,
+    /// Rate multiplier: 1 for the company; other clients' PCs / company PCs for an MSP pool.
+    scale: f64,
+    /// Stream entity.
+    entity: &'a str,
+    /// Streams of arrival times and of attributes.
+    purposes: (Purpose, Purpose),
+}
+
+/// Draws all tickets of one category from `source` over the model's span.
 fn category_tickets(
     model: &Model,
     replication: u64,
     index: usize,
     category: &Category,
-    client: Client,
-    scale: f64,
-    entity: &str,
-    purposes: (Purpose, Purpose),
+    source: Source<'_>,
     out: &mut Vec<Ticket>,
 ) {
+    let Source { client, scale, entity, purposes } = source;
     let calendar = &model.calendar;
     let mut times: SimRng = rng::stream(model.sim.seed, replication, purposes.0, entity);
     let mut attrs: SimRng = rng::stream(model.sim.seed, replication, purposes.1, entity);
@@ -193,17 +201,13 @@ fn category_tickets(
 pub fn own_tickets(model: &Model, replication: u64) -> Vec<Ticket> {
     let mut out = Vec::new();
     for (i, c) in model.categories.iter().enumerate() {
-        category_tickets(
-            model,
-            replication,
-            i,
-            c,
-            Client::Own,
-            1.0,
-            &c.id,
-            (Purpose::IncidentArrivals, Purpose::IncidentAttributes),
-            &mut out,
-        );
+        let source = Source {
+            client: Client::Own,
+            scale: 1.0,
+            entity: &c.id,
+            purposes: (Purpose::IncidentArrivals, Purpose::IncidentAttributes),
+        };
+        category_tickets(model, replication, i, c, source, &mut out);
     }
     // Stable sort: equal arrival times keep category order, then draw order.
     out.sort_by_key(|t| t.arrival);
@@ -218,17 +222,13 @@ pub fn other_client_tickets(model: &Model, replication: u64, contract: usize) ->
     let mut out = Vec::new();
     for (i, cat) in model.categories.iter().enumerate() {
         let entity = format!("{}/{}", c.id, cat.id);
-        category_tickets(
-            model,
-            replication,
-            i,
-            cat,
-            Client::Other(contract as u16),
+        let source = Source {
+            client: Client::Other(contract as u16),
             scale,
-            &entity,
-            (Purpose::MspOtherClients, Purpose::MspOtherClientAttributes),
-            &mut out,
-        );
+            entity: &entity,
+            purposes: (Purpose::MspOtherClients, Purpose::MspOtherClientAttributes),
+        };
+        category_tickets(model, replication, i, cat, source, &mut out);
     }
     for t in &mut out {
         t.needs_knowledge = false;

@@ -122,7 +122,7 @@ fn plan_vacation_year(
         let free = |i: usize, respect_team: bool| {
             year_days[i..i + n]
                 .iter()
-                .all(|d| !own.contains(d) && !(respect_team && team_taken.contains(d)))
+                .all(|d| !(own.contains(d) || respect_team && team_taken.contains(d)))
         };
         // Random placement with retries; a team's no-overlap rule is dropped only when no
         // free slot is found (then the overlap is real and shows up in the coverage metrics).

@@ -3,6 +3,12 @@
 //! Everything here is a pure function of values given in replication order, so results do not
 //! depend on thread scheduling.
 
+mod paired;
+mod summary;
+
+pub use paired::{PairedDiff, paired_diff};
+pub use summary::{Proportion, Summary, exceedance, quantile_ci, quantile_ci_ranks};
+
 /// Quantile of sorted data by linear interpolation between order statistics (Hyndman & Fan
 /// type 7, the default of R and NumPy). `sorted` must be non-empty and ascending.
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {

@@ -7,7 +7,7 @@ use covsim::model::*;
 use covsim::time::SimTime;
 
 /// An absence profile with every absence switched off.
-pub fn no_absences() -> AbsenceProfile {
+pub(crate) fn no_absences() -> AbsenceProfile {
     AbsenceProfile {
         vacation: VacationRule { days_per_year: 0, summer_block_days: 0, block_days: 5 },
         illness: IllnessRule {
@@ -29,7 +29,7 @@ pub fn no_absences() -> AbsenceProfile {
 }
 
 /// An in-house admin with all skills and no absences.
-pub fn admin(id: &str, hours: WeeklyHours) -> Person {
+pub(crate) fn admin(id: &str, hours: WeeklyHours) -> Person {
     Person {
         id: id.to_string(),
         role: Role::Admin,
@@ -41,7 +41,7 @@ pub fn admin(id: &str, hours: WeeklyHours) -> Person {
 }
 
 /// A category with one ticket type, users 1, loss 1, no on-site, no knowledge need.
-pub fn category(id: &str, per_year: f64, pattern: ArrivalPattern, priority: Priority, effort_h: Dist) -> Category {
+pub(crate) fn category(id: &str, per_year: f64, pattern: ArrivalPattern, priority: Priority, effort_h: Dist) -> Category {
     Category {
         id: id.to_string(),
         tickets_per_year: per_year,
@@ -58,12 +58,12 @@ pub fn category(id: &str, per_year: f64, pattern: ArrivalPattern, priority: Prio
 }
 
 /// SLA targets of zero: `within_sla_share` of the response then is P(no wait).
-pub fn zero_sla() -> SlaTargets {
+pub(crate) fn zero_sla() -> SlaTargets {
     SlaTargets { response_h: [0.0; 4], resolution_h: [0.0; 4] }
 }
 
 /// A setup with the given tiers.
-pub fn setup(name: &str, tiers: Vec<Tier>) -> Setup {
+pub(crate) fn setup(name: &str, tiers: Vec<Tier>) -> Setup {
     Setup {
         name: name.to_string(),
         preset: "custom".to_string(),
@@ -77,7 +77,7 @@ pub fn setup(name: &str, tiers: Vec<Tier>) -> Setup {
 
 /// A model of `year` with the given business hours and holidays; no categories, people or
 /// setups yet.
-pub fn model(
+pub(crate) fn model(
     year: i32,
     business: WeeklyHours,
     holidays: HolidayRule,
@@ -116,7 +116,7 @@ pub fn model(
 
 /// An M/M/c model: `c` admins working 24x7 without absences, Poisson arrivals at all times
 /// with rate `lambda_per_h`, exponential effort with mean `mean_h`.
-pub fn mmc(c: usize, lambda_per_h: f64, mean_h: f64, warmup_days: u32, years: u32) -> Model {
+pub(crate) fn mmc(c: usize, lambda_per_h: f64, mean_h: f64, warmup_days: u32, years: u32) -> Model {
     let mut m = model(2026, WeeklyHours::always(), HolidayRule::None, warmup_days, years, 30);
     m.categories.push(category(
         "work",
@@ -134,7 +134,7 @@ pub fn mmc(c: usize, lambda_per_h: f64, mean_h: f64, warmup_days: u32, years: u3
 }
 
 /// A realistic absence profile: vacation in blocks, long-tailed illness, attrition.
-pub fn realistic_absences() -> AbsenceProfile {
+pub(crate) fn realistic_absences() -> AbsenceProfile {
     use covsim::dist::DistSpec;
     let illness = DistSpec::Empirical {
         bins: vec![
@@ -169,11 +169,11 @@ pub fn realistic_absences() -> AbsenceProfile {
 
 /// A 50-PC company in Bavaria with every feature switched on and the four setups:
 /// single admin (+ emergency help), two admins, MSP (with other clients, P1 on-call), hybrid.
-pub fn realistic() -> Model {
+pub(crate) fn realistic() -> Model {
     use covsim::calendar::FederalState;
     let office = WeeklyHours::weekdays(8 * 60, 17 * 60);
     let mut m = model(2026, office, HolidayRule::Germany(Some(FederalState::BY)), 28, 1, 60);
-    let mut c = |id: &str, per_year: f64, pattern: ArrivalPattern, p: Priority, skill: Skill, effort: Dist| {
+    let c = |id: &str, per_year: f64, pattern: ArrivalPattern, p: Priority, skill: Skill, effort: Dist| {
         let mut cat = category(id, per_year, pattern, p, effort);
         cat.skill = skill;
         cat
