@@ -64,7 +64,10 @@ impl From<anyhow::Error> for Failure {
 }
 
 fn usage(error: impl Into<anyhow::Error>) -> Failure {
-    Failure { code: 2, error: error.into() }
+    Failure {
+        code: 2,
+        error: error.into(),
+    }
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -111,10 +114,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             write_atomically(&path, scenario::STARTER.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            println!("wrote {}; check it with: covsim validate {}", path.display(), path.display());
+            println!(
+                "wrote {}; check it with: covsim validate {}",
+                path.display(),
+                path.display()
+            );
             Ok(())
         }
-        Command::Run { scenario, reps, seed } => {
+        Command::Run {
+            scenario,
+            reps,
+            seed,
+        } => {
             let mut model = load(&scenario)?;
             if let Some(s) = seed {
                 model.sim.seed = s;
@@ -128,14 +139,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .setups
                 .iter()
                 .zip(&results)
-                .map(|(s, r)| SetupRuns { name: &s.name, results: r })
+                .map(|(s, r)| SetupRuns {
+                    name: &s.name,
+                    results: r,
+                })
                 .collect();
             let table = summary_table(&model, &runs, reps, model.sim.seed);
             let mut out = std::io::stdout().lock();
             // A closed pipe (`covsim run … | head`) is not an error.
             match out.write_all(table.as_bytes()) {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.context("cannot write to standard output").map_err(Failure::from),
+                r => r
+                    .context("cannot write to standard output")
+                    .map_err(Failure::from),
             }
         }
     }
@@ -143,10 +159,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
 
 /// Writes to a temporary file beside `path`, then renames it: never a half-written file.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(".".as_ref());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(".".as_ref());
     let tmp = dir.join(format!(
         ".{}.tmp-{}",
-        path.file_name().map_or("covsim".into(), |n| n.to_string_lossy()),
+        path.file_name()
+            .map_or("covsim".into(), |n| n.to_string_lossy()),
         std::process::id()
     ));
     let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));

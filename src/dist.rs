@@ -147,11 +147,17 @@ impl Dist {
         Ok(match *spec {
             DistSpec::Fixed { value } => {
                 check("value", value, ">= 0", value >= 0.0)?;
-                Dist { kind: Kind::Fixed(value), mean: value }
+                Dist {
+                    kind: Kind::Fixed(value),
+                    mean: value,
+                }
             }
             DistSpec::Exponential { mean } => {
                 check("mean", mean, "> 0", mean > 0.0)?;
-                Dist { kind: Kind::Exponential(Exp::new(1.0 / mean).expect("checked")), mean }
+                Dist {
+                    kind: Kind::Exponential(Exp::new(1.0 / mean).expect("checked")),
+                    mean,
+                }
             }
             DistSpec::LogNormalMedianP90 { median, p90 } => {
                 check("median", median, "> 0", median > 0.0)?;
@@ -178,7 +184,10 @@ impl Dist {
                 check("sd", sd, "> 0", sd > 0.0)?;
                 let shape = (mean / sd).powi(2);
                 let scale = sd * sd / mean;
-                Dist { kind: Kind::Gamma(Gamma::new(shape, scale).expect("checked")), mean }
+                Dist {
+                    kind: Kind::Gamma(Gamma::new(shape, scale).expect("checked")),
+                    mean,
+                }
             }
             DistSpec::Uniform { min, max } => {
                 check("min", min, ">= 0", min >= 0.0)?;
@@ -191,7 +200,12 @@ impl Dist {
             DistSpec::Triangular { min, mode, max } => {
                 check("min", min, ">= 0", min >= 0.0)?;
                 check("max", max, "> min", max > min)?;
-                check("mode", mode, "between min and max", (min..=max).contains(&mode))?;
+                check(
+                    "mode",
+                    mode,
+                    "between min and max",
+                    (min..=max).contains(&mode),
+                )?;
                 Dist {
                     kind: Kind::Triangular(Triangular::new(min, max, mode).expect("checked")),
                     mean: (min + mode + max) / 3.0,
@@ -205,9 +219,17 @@ impl Dist {
                 let mut mean = 0.0;
                 let mut built = Vec::with_capacity(bins.len());
                 for (index, (share, bin)) in bins.iter().enumerate() {
-                    let bin_err = |e: DistError| DistError::Bin { index, source: Box::new(e) };
-                    check("share", *share, "between 0 and 1", (0.0..=1.0).contains(share))
-                        .map_err(bin_err)?;
+                    let bin_err = |e: DistError| DistError::Bin {
+                        index,
+                        source: Box::new(e),
+                    };
+                    check(
+                        "share",
+                        *share,
+                        "between 0 and 1",
+                        (0.0..=1.0).contains(share),
+                    )
+                    .map_err(bin_err)?;
                     let d = Dist::new(bin).map_err(bin_err)?;
                     cum += share;
                     mean += share * d.mean;
@@ -220,7 +242,10 @@ impl Dist {
                 if let Some(last) = built.last_mut() {
                     last.0 = f64::INFINITY;
                 }
-                Dist { kind: Kind::Empirical(built), mean }
+                Dist {
+                    kind: Kind::Empirical(built),
+                    mean,
+                }
             }
         })
     }

@@ -56,8 +56,14 @@ pub enum Skill {
 
 impl Skill {
     /// All skills, in the order of their bits.
-    pub const ALL: [Skill; 6] =
-        [Skill::Basic, Skill::Admin, Skill::Security, Skill::Network, Skill::Server, Skill::Cloud];
+    pub const ALL: [Skill; 6] = [
+        Skill::Basic,
+        Skill::Admin,
+        Skill::Security,
+        Skill::Network,
+        Skill::Server,
+        Skill::Cloud,
+    ];
 
     /// Scenario name of the skill.
     pub fn name(self) -> &'static str {
@@ -393,7 +399,11 @@ impl Model {
         let days: i64 = (0..self.sim.years as i32)
             .map(|y| {
                 let year = self.calendar.first_year() + y;
-                if chrono::NaiveDate::from_ymd_opt(year, 2, 29).is_some() { 366 } else { 365 }
+                if chrono::NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+                    366
+                } else {
+                    365
+                }
             })
             .sum();
         SimTime::day_start(days)

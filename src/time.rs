@@ -79,7 +79,14 @@ impl fmt::Debug for SimTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.day();
         let s = self.0 - d * DAY;
-        write!(f, "d{}+{:02}:{:02}:{:02}", d, s / HOUR, (s % HOUR) / MINUTE, s % MINUTE)
+        write!(
+            f,
+            "d{}+{:02}:{:02}:{:02}",
+            d,
+            s / HOUR,
+            (s % HOUR) / MINUTE,
+            s % MINUTE
+        )
     }
 }
 

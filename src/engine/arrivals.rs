@@ -78,7 +78,10 @@ impl Intensity {
                 a = b;
             }
         }
-        Intensity { segments, total: cum }
+        Intensity {
+            segments,
+            total: cum,
+        }
     }
 
     /// Weighted seconds in `[from, to)`.
@@ -95,7 +98,10 @@ impl Intensity {
 
     /// Wall time at which the cumulative intensity reaches `x` (0 <= x < total).
     fn invert(&self, x: f64) -> SimTime {
-        let i = self.segments.partition_point(|seg| seg.3 <= x).saturating_sub(1);
+        let i = self
+            .segments
+            .partition_point(|seg| seg.3 <= x)
+            .saturating_sub(1);
         let (s, e, w, cum) = self.segments[i];
         let t = s.secs() as f64 + (x - cum) / w;
         // Rounding to the second may not leave the segment: the ticket must arrive in open time.
@@ -156,7 +162,12 @@ fn category_tickets(
     source: Source<'_>,
     out: &mut Vec<Ticket>,
 ) {
-    let Source { client, scale, entity, purposes } = source;
+    let Source {
+        client,
+        scale,
+        entity,
+        purposes,
+    } = source;
     let calendar = &model.calendar;
     let mut times: SimRng = rng::stream(model.sim.seed, replication, purposes.0, entity);
     let mut attrs: SimRng = rng::stream(model.sim.seed, replication, purposes.1, entity);
@@ -180,7 +191,8 @@ fn category_tickets(
     };
     // Normalise so that the measured window holds `tickets_per_year` per year in expectation,
     // whatever the weekday factors and the number of holidays.
-    let per_year = intensity.between(SimTime::ZERO, model.window_end()) / f64::from(model.sim.years);
+    let per_year =
+        intensity.between(SimTime::ZERO, model.window_end()) / f64::from(model.sim.years);
     if per_year <= 0.0 || category.tickets_per_year <= 0.0 || scale <= 0.0 {
         return;
     }
@@ -192,7 +204,14 @@ fn category_tickets(
         if x >= intensity.total {
             break;
         }
-        out.push(draw_ticket(model, index, category, client, intensity.invert(x), &mut attrs));
+        out.push(draw_ticket(
+            model,
+            index,
+            category,
+            client,
+            intensity.invert(x),
+            &mut attrs,
+        ));
     }
 }
 

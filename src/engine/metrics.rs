@@ -34,7 +34,15 @@ pub struct TimeStats {
 impl TimeStats {
     fn of(mut v: Vec<f64>, target: f64) -> TimeStats {
         if v.is_empty() {
-            return TimeStats { count: 0.0, mean: f64::NAN, p50: f64::NAN, p90: f64::NAN, p95: f64::NAN, max: f64::NAN, within_sla: f64::NAN };
+            return TimeStats {
+                count: 0.0,
+                mean: f64::NAN,
+                p50: f64::NAN,
+                p90: f64::NAN,
+                p95: f64::NAN,
+                max: f64::NAN,
+                within_sla: f64::NAN,
+            };
         }
         v.sort_by(f64::total_cmp);
         let n = v.len() as f64;
@@ -50,7 +58,14 @@ impl TimeStats {
     }
 
     fn values(&self) -> [f64; 6] {
-        [self.mean, self.p50, self.p90, self.p95, self.max, self.within_sla]
+        [
+            self.mean,
+            self.p50,
+            self.p90,
+            self.p95,
+            self.max,
+            self.within_sla,
+        ]
     }
 }
 
@@ -140,14 +155,38 @@ pub fn catalog() -> &'static [MetricDef] {
         };
         let mut v = vec![
             d("tickets", false, "tickets of the company per year"),
-            d("user_hours_lost", true, "user-hours lost per year (users × loss × business hours open)"),
-            d("outage_h", true, "business hours with a business-wide outage per year"),
-            d("outage_days", false, "days with a business-wide outage per year"),
+            d(
+                "user_hours_lost",
+                true,
+                "user-hours lost per year (users × loss × business hours open)",
+            ),
+            d(
+                "outage_h",
+                true,
+                "business hours with a business-wide outage per year",
+            ),
+            d(
+                "outage_days",
+                false,
+                "days with a business-wide outage per year",
+            ),
             d("backlog_max", true, "largest number of open tickets"),
-            d("backlog_end", false, "open tickets at the end of the window"),
+            d(
+                "backlog_end",
+                false,
+                "open tickets at the end of the window",
+            ),
             d("backlog_mean", false, "time-average number of open tickets"),
-            d("tickets_aged", false, "tickets open longer than the aging threshold per year"),
-            d("aged_open_at_end", false, "aged tickets still open at the end of the window"),
+            d(
+                "tickets_aged",
+                false,
+                "tickets open longer than the aging threshold per year",
+            ),
+            d(
+                "aged_open_at_end",
+                false,
+                "aged tickets still open at the end of the window",
+            ),
         ];
         for kind in ["response", "resolution"] {
             for p in Priority::ALL {
@@ -165,30 +204,97 @@ pub fn catalog() -> &'static [MetricDef] {
                     v.push(d(
                         &format!("{kind}_{pl}_{stat}"),
                         headline,
-                        &format!("{kind} time of {} tickets, {what} (business hours)", p.label()),
+                        &format!(
+                            "{kind} time of {} tickets, {what} (business hours)",
+                            p.label()
+                        ),
                     ));
                 }
             }
         }
         v.extend([
-            d("coverage_share", true, "share of business hours with a qualified responder on duty"),
-            d("uncovered_h", true, "business hours per year with no qualified responder"),
-            d("longest_gap_business_h", false, "longest stretch with nobody, in business hours"),
-            d("longest_gap_days", true, "longest stretch with nobody, in calendar days"),
-            d("knowledge_blocked", false, "tickets delayed by missing system knowledge per year"),
-            d("emergency_calls", false, "emergency help engagements per year"),
+            d(
+                "coverage_share",
+                true,
+                "share of business hours with a qualified responder on duty",
+            ),
+            d(
+                "uncovered_h",
+                true,
+                "business hours per year with no qualified responder",
+            ),
+            d(
+                "longest_gap_business_h",
+                false,
+                "longest stretch with nobody, in business hours",
+            ),
+            d(
+                "longest_gap_days",
+                true,
+                "longest stretch with nobody, in calendar days",
+            ),
+            d(
+                "knowledge_blocked",
+                false,
+                "tickets delayed by missing system knowledge per year",
+            ),
+            d(
+                "emergency_calls",
+                false,
+                "emergency help engagements per year",
+            ),
             d("emergency_h", false, "hours of emergency help per year"),
-            d("admin_ticket_h", false, "hours in-house admins worked on tickets per year"),
-            d("key_user_h", false, "hours key users worked on tickets per year"),
-            d("msp_h", false, "hours the MSP worked on the company's tickets per year"),
-            d("sick_days", false, "sick calendar days of the in-house people per year"),
-            d("vacation_days", false, "vacation working days of the in-house people per year"),
-            d("training_days", false, "training days of the in-house people per year"),
-            d("vacancy_days", false, "days in-house positions were vacant per year"),
-            d("resignations", false, "resignations of in-house people per year"),
-            d("time_in_system_mean_h", false, "mean wall-clock hours from arrival to resolution"),
+            d(
+                "admin_ticket_h",
+                false,
+                "hours in-house admins worked on tickets per year",
+            ),
+            d(
+                "key_user_h",
+                false,
+                "hours key users worked on tickets per year",
+            ),
+            d(
+                "msp_h",
+                false,
+                "hours the MSP worked on the company's tickets per year",
+            ),
+            d(
+                "sick_days",
+                false,
+                "sick calendar days of the in-house people per year",
+            ),
+            d(
+                "vacation_days",
+                false,
+                "vacation working days of the in-house people per year",
+            ),
+            d(
+                "training_days",
+                false,
+                "training days of the in-house people per year",
+            ),
+            d(
+                "vacancy_days",
+                false,
+                "days in-house positions were vacant per year",
+            ),
+            d(
+                "resignations",
+                false,
+                "resignations of in-house people per year",
+            ),
+            d(
+                "time_in_system_mean_h",
+                false,
+                "mean wall-clock hours from arrival to resolution",
+            ),
             d("arrival_rate_per_h", false, "tickets per wall-clock hour"),
-            d("unresolved_at_end", false, "tickets of the window unresolved at the end of the run"),
+            d(
+                "unresolved_at_end",
+                false,
+                "tickets of the window unresolved at the end of the run",
+            ),
         ]);
         v
     })
@@ -251,18 +357,31 @@ fn hours(secs: i64) -> f64 {
 }
 
 /// Computes the metrics of a finished run.
-pub(super) fn compute(run: &Run<'_>, sim: &Simulator<'_>, replication: u64) -> super::ReplicationResult {
+pub(super) fn compute(
+    run: &Run<'_>,
+    sim: &Simulator<'_>,
+    replication: u64,
+) -> super::ReplicationResult {
     let model = run.model;
     let setup = &model.setups[run.setup];
     let years = f64::from(model.sim.years);
     let w_end = model.window_end();
     let bw = &sim.business_window;
     let in_window = |t: SimTime| t >= SimTime::ZERO && t < w_end;
-    let own: Vec<usize> = (0..run.tickets.len()).filter(|&i| run.tickets[i].client == Client::Own).collect();
-    let window: Vec<usize> = own.iter().copied().filter(|&i| in_window(run.tickets[i].arrival)).collect();
+    let own: Vec<usize> = (0..run.tickets.len())
+        .filter(|&i| run.tickets[i].client == Client::Own)
+        .collect();
+    let window: Vec<usize> = own
+        .iter()
+        .copied()
+        .filter(|&i| in_window(run.tickets[i].arrival))
+        .collect();
     let end_of = |i: usize| run.jobs[i].resolved.unwrap_or(model.end());
 
-    let mut m = Metrics { tickets: window.len() as f64 / years, ..Metrics::default() };
+    let mut m = Metrics {
+        tickets: window.len() as f64 / years,
+        ..Metrics::default()
+    };
 
     // Downtime: business hours inside the window during which each ticket was open.
     let mut outages = Vec::new();
@@ -358,10 +477,18 @@ pub(super) fn compute(run: &Run<'_>, sim: &Simulator<'_>, replication: u64) -> s
         bd_prefix[(ib + 1).min(span_days)].saturating_sub(bd_prefix[(ia + 1).min(span_days)])
     };
     let limit = model.sim.aged_after_business_days;
-    m.tickets_aged = window.iter().filter(|&&i| bdays(run.tickets[i].arrival, end_of(i)) > limit).count() as f64 / years;
+    m.tickets_aged = window
+        .iter()
+        .filter(|&&i| bdays(run.tickets[i].arrival, end_of(i)) > limit)
+        .count() as f64
+        / years;
     m.aged_open_at_end = own
         .iter()
-        .filter(|&&i| run.tickets[i].arrival < w_end && end_of(i) > w_end && bdays(run.tickets[i].arrival, w_end) > limit)
+        .filter(|&&i| {
+            run.tickets[i].arrival < w_end
+                && end_of(i) > w_end
+                && bdays(run.tickets[i].arrival, w_end) > limit
+        })
         .count() as f64;
 
     // Response and resolution times per priority, in business hours.
@@ -385,10 +512,21 @@ pub(super) fn compute(run: &Run<'_>, sim: &Simulator<'_>, replication: u64) -> s
         m.response[p] = TimeStats::of(std::mem::take(&mut resp[p]), setup.sla.response_h[p]);
         m.resolution[p] = TimeStats::of(std::mem::take(&mut reso[p]), setup.sla.resolution_h[p]);
     }
-    m.time_in_system_mean_h = if sojourn_n > 0 { sojourn_sum / sojourn_n as f64 } else { f64::NAN };
+    m.time_in_system_mean_h = if sojourn_n > 0 {
+        sojourn_sum / sojourn_n as f64
+    } else {
+        f64::NAN
+    };
     m.arrival_rate_per_h = window.len() as f64 / hours(w_end - SimTime::ZERO);
-    m.unresolved_at_end = window.iter().filter(|&&i| run.jobs[i].resolved.is_none()).count() as f64;
-    m.knowledge_blocked = window.iter().filter(|&&i| run.jobs[i].knowledge_blocked).count() as f64 / years;
+    m.unresolved_at_end = window
+        .iter()
+        .filter(|&&i| run.jobs[i].resolved.is_none())
+        .count() as f64;
+    m.knowledge_blocked = window
+        .iter()
+        .filter(|&&i| run.jobs[i].knowledge_blocked)
+        .count() as f64
+        / years;
     m.emergency_calls = window.iter().filter(|&&i| run.jobs[i].helped).count() as f64 / years;
 
     // Coverage: admin-skilled responders on regular duty (not emergency, not P1-only on-call).
@@ -400,7 +538,11 @@ pub(super) fn compute(run: &Run<'_>, sim: &Simulator<'_>, replication: u64) -> s
     }
     let covered = covered.intersect(bw);
     let total = bw.measure();
-    m.coverage_share = if total > 0 { covered.measure() as f64 / total as f64 } else { f64::NAN };
+    m.coverage_share = if total > 0 {
+        covered.measure() as f64 / total as f64
+    } else {
+        f64::NAN
+    };
     let gaps = bw.subtract(&covered);
     m.uncovered_hours = hours(gaps.measure()) / years;
     // Stretches: consecutive gaps with no business time between them form one stretch.
@@ -446,7 +588,8 @@ pub(super) fn compute(run: &Run<'_>, sim: &Simulator<'_>, replication: u64) -> s
             m.sick_days += measure_days(&tl.sick) / years;
             m.training_days += measure_days(&tl.training) / years;
             m.vacancy_days += measure_days(&tl.vacancy) / years;
-            m.resignations += tl.resignations.iter().filter(|&&t| in_window(t)).count() as f64 / years;
+            m.resignations +=
+                tl.resignations.iter().filter(|&&t| in_window(t)).count() as f64 / years;
             m.vacation_days += tl
                 .vacation_days_by_year
                 .iter()
@@ -456,9 +599,17 @@ pub(super) fn compute(run: &Run<'_>, sim: &Simulator<'_>, replication: u64) -> s
                 / years;
         }
     }
-    debug_assert!(run.responders.iter().all(|r| !matches!(r.state, State::Working { .. })));
+    debug_assert!(
+        run.responders
+            .iter()
+            .all(|r| !matches!(r.state, State::Working { .. }))
+    );
 
-    super::ReplicationResult { replication, metrics: m, daily }
+    super::ReplicationResult {
+        replication,
+        metrics: m,
+        daily,
+    }
 }
 
 #[cfg(test)]

@@ -125,7 +125,13 @@ pub struct Simulator<'m> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum State {
     Idle,
-    Working { ticket: usize, start: SimTime, travel_s: i64, rate: f64, completes_at: SimTime },
+    Working {
+        ticket: usize,
+        start: SimTime,
+        travel_s: i64,
+        rate: f64,
+        completes_at: SimTime,
+    },
     Returning,
     Retired,
 }
@@ -231,7 +237,11 @@ impl<'m> Simulator<'m> {
     /// Precomputes the working schedules of every person and contract of `model`.
     pub fn new(model: &'m Model) -> Simulator<'m> {
         let cal = &model.calendar;
-        let person_working = model.people.iter().map(|p| cal.schedule(&p.hours, true)).collect();
+        let person_working = model
+            .people
+            .iter()
+            .map(|p| cal.schedule(&p.hours, true))
+            .collect();
         let tech_working: Vec<IntervalSet> = model
             .contracts
             .iter()
@@ -250,7 +260,13 @@ impl<'m> Simulator<'m> {
             })
             .collect();
         let business_window = model.business.clip(SimTime::ZERO, model.window_end());
-        Simulator { model, person_working, tech_working, oncall_working, business_window }
+        Simulator {
+            model,
+            person_working,
+            tech_working,
+            oncall_working,
+            business_window,
+        }
     }
 
     /// The model this simulator runs.
@@ -269,7 +285,12 @@ impl<'m> Simulator<'m> {
         (r, t.expect("tracing was requested"))
     }
 
-    fn run_inner(&self, setup_idx: usize, replication: u64, traced: bool) -> (ReplicationResult, Option<Trace>) {
+    fn run_inner(
+        &self,
+        setup_idx: usize,
+        replication: u64,
+        traced: bool,
+    ) -> (ReplicationResult, Option<Trace>) {
         let model = self.model;
         let setup = &model.setups[setup_idx];
         let seed = model.sim.seed;
@@ -395,7 +416,9 @@ impl<'m> Simulator<'m> {
 
         // Setup-specific per-ticket draws, in ticket order, independent of the dynamics.
         let mut draws = rng::stream(seed, replication, Purpose::SetupDraws, &setup.name);
-        let travel = contracts_in_setup.first().map(|&c| &model.contracts[c].travel_h);
+        let travel = contracts_in_setup
+            .first()
+            .map(|&c| &model.contracts[c].travel_h);
         let search = setup.tiers.iter().find_map(|t| match t {
             Tier::Emergency(h) => Some(&h.search_delay_h),
             _ => None,
@@ -440,8 +463,11 @@ impl<'m> Simulator<'m> {
         let result = metrics::compute(&run, self, replication);
         let trace = run.trace.take().map(|mut t| {
             t.resolved = run.jobs.iter().map(|j| j.resolved).collect();
-            t.responders =
-                run.responders.iter().map(|r| (r.label.clone(), r.timeline.clone())).collect();
+            t.responders = run
+                .responders
+                .iter()
+                .map(|r| (r.label.clone(), r.timeline.clone()))
+                .collect();
             t
         });
         (result, trace)
@@ -456,7 +482,12 @@ impl<'m> Simulator<'m> {
 impl Run<'_> {
     fn trace(&mut self, time: SimTime, ticket: usize, responder: Option<usize>, kind: TraceKind) {
         if let Some(t) = &mut self.trace {
-            t.events.push(TraceEvent { time, ticket, responder, kind });
+            t.events.push(TraceEvent {
+                time,
+                ticket,
+                responder,
+                kind,
+            });
         }
     }
 
@@ -470,7 +501,10 @@ impl Run<'_> {
         let mut now = start;
         loop {
             let heap_next = self.events.peek();
-            let arrival_next = self.tickets.get(next_arrival).map(|t| (t.arrival, ARRIVAL_CLASS));
+            let arrival_next = self
+                .tickets
+                .get(next_arrival)
+                .map(|t| (t.arrival, ARRIVAL_CLASS));
             let next = match (heap_next, arrival_next) {
                 (Some(h), Some(a)) => h.min(a),
                 (Some(h), None) => h,
@@ -480,7 +514,12 @@ impl Run<'_> {
             if next.0 >= end {
                 break;
             }
-            debug_assert!(next.0 >= now, "time went backwards: {:?} < {:?}", next.0, now);
+            debug_assert!(
+                next.0 >= now,
+                "time went backwards: {:?} < {:?}",
+                next.0,
+                now
+            );
             now = next.0;
             // Process everything that happens at `now`, then dispatch once.
             loop {
@@ -611,11 +650,13 @@ impl Run<'_> {
         if let Some(d) = resp.dedicated {
             return self.jobs[d].waiting.then_some(d);
         }
-        let own = self.waiting[0].iter().find(|k| self.may_take(r, k.2, &self.masks));
+        let own = self.waiting[0]
+            .iter()
+            .find(|k| self.may_take(r, k.2, &self.masks));
         let other = resp.contract.and_then(|c| {
-            self.waiting[1 + c]
-                .iter()
-                .find(|k| resp.skills.has(self.tickets[k.2].skill) && (!resp.p1_only || k.0 == Priority::P1))
+            self.waiting[1 + c].iter().find(|k| {
+                resp.skills.has(self.tickets[k.2].skill) && (!resp.p1_only || k.0 == Priority::P1)
+            })
         });
         match (own, other) {
             (Some(a), Some(b)) => Some(a.min(b).2),
@@ -630,7 +671,8 @@ impl Run<'_> {
         // Per tier: skills available for any ticket, and for P1 tickets (on-call included).
         let tiers = self.model.setups[self.setup].tiers.len();
         self.masks.clear();
-        self.masks.resize(tiers, (SkillSet::default(), SkillSet::default()));
+        self.masks
+            .resize(tiers, (SkillSet::default(), SkillSet::default()));
         for r in 0..self.responders.len() {
             if self.responders[r].available(now) {
                 let resp = &self.responders[r];
@@ -707,16 +749,25 @@ impl Run<'_> {
 
         // Rule 7: emergency help.
         if self.emergency_waiting > 0 {
-            let k = self.emergency_tier.expect("counted only with an emergency tier");
-            let candidates: Vec<usize> =
-                self.waiting[0].iter().map(|w| w.2).filter(|&id| self.wants_help(id)).collect();
+            let k = self
+                .emergency_tier
+                .expect("counted only with an emergency tier");
+            let candidates: Vec<usize> = self.waiting[0]
+                .iter()
+                .map(|w| w.2)
+                .filter(|&id| self.wants_help(id))
+                .collect();
             for id in candidates {
                 let t = &self.tickets[id];
                 let covered = self.responders.iter().any(|r| {
                     r.tier < k
                         && r.skills.has(t.skill)
                         && (!r.p1_only || t.priority == Priority::P1)
-                        && if r.remote { r.on_duty(now) } else { !r.timeline.absent.contains(now) }
+                        && if r.remote {
+                            r.on_duty(now)
+                        } else {
+                            !r.timeline.absent.contains(now)
+                        }
                 });
                 if !covered {
                     self.emergency_waiting -= 1;
@@ -734,7 +785,9 @@ impl Run<'_> {
             // Somebody took it meanwhile, or it is resolved: the provider is called off.
             return;
         }
-        let k = self.emergency_tier.expect("help only with an emergency tier");
+        let k = self
+            .emergency_tier
+            .expect("help only with an emergency tier");
         let r = self.responders.len();
         let week_offset = self.responders.first().map_or(0, |x| x.week_offset);
         self.responders.push(Responder {
@@ -769,7 +822,11 @@ impl Run<'_> {
     fn start_session(&mut self, r: usize, id: usize, now: SimTime) {
         let setup = &self.model.setups[self.setup];
         let resp = &self.responders[r];
-        debug_assert!(resp.on_duty(now), "{} works while off duty at {now:?}", resp.label);
+        debug_assert!(
+            resp.on_duty(now),
+            "{} works while off duty at {now:?}",
+            resp.label
+        );
         let ticket = &self.tickets[id];
         let job = &mut self.jobs[id];
         job.first_start.get_or_insert(now);
@@ -781,7 +838,11 @@ impl Run<'_> {
                 job.remaining_s += job.penalty_s as f64;
             }
         }
-        let travel_s = if ticket.onsite && resp.remote { job.travel_s } else { 0 };
+        let travel_s = if ticket.onsite && resp.remote {
+            job.travel_s
+        } else {
+            0
+        };
         let rate = resp.timeline.productivity(now) * (1.0 - resp.meeting_share);
         let completes_at = now + travel_s + (job.remaining_s / rate).ceil() as i64;
         let duty_end = resp.timeline.duty.interval_at(now).map_or(now, |(_, e)| e);
@@ -789,7 +850,13 @@ impl Run<'_> {
         let budget_end = now.secs().saturating_add(resp.budget_left(now));
         let ends = SimTime(completes_at.secs().min(duty_end.secs()).min(budget_end));
         resp.token += 1;
-        resp.state = State::Working { ticket: id, start: now, travel_s, rate, completes_at };
+        resp.state = State::Working {
+            ticket: id,
+            start: now,
+            travel_s,
+            rate,
+            completes_at,
+        };
         let token = resp.token;
         self.events.push(ends, Event::WorkEnds { r, token });
         self.trace(now, id, Some(r), TraceKind::Started);
@@ -797,8 +864,13 @@ impl Run<'_> {
 
     /// Ends responder `r`'s session at `now`: resolves the ticket or puts it back.
     fn end_session(&mut self, r: usize, now: SimTime, why: TraceKind) {
-        let State::Working { ticket: id, start, travel_s, rate, completes_at } =
-            self.responders[r].state
+        let State::Working {
+            ticket: id,
+            start,
+            travel_s,
+            rate,
+            completes_at,
+        } = self.responders[r].state
         else {
             unreachable!("end_session on a responder that is not working");
         };
@@ -817,13 +889,21 @@ impl Run<'_> {
         if now >= completes_at {
             self.jobs[id].remaining_s = 0.0;
             self.jobs[id].resolved = Some(now);
-            let back = if travel_s > 0 { self.jobs[id].travel_s } else { 0 };
+            let back = if travel_s > 0 {
+                self.jobs[id].travel_s
+            } else {
+                0
+            };
             let resp = &mut self.responders[r];
             if back > 0 {
                 resp.state = State::Returning;
                 self.events.push(now + back, Event::ReturnEnds { r });
             } else {
-                resp.state = if resp.dedicated.is_some() { State::Retired } else { State::Idle };
+                resp.state = if resp.dedicated.is_some() {
+                    State::Retired
+                } else {
+                    State::Idle
+                };
             }
             self.trace(now, id, Some(r), TraceKind::Resolved);
         } else {
@@ -840,5 +920,10 @@ impl Run<'_> {
 
 /// Lookup of responder labels to indexes, for tests.
 pub fn responder_index(trace: &Trace) -> HashMap<String, usize> {
-    trace.responders.iter().enumerate().map(|(i, (l, _))| (l.clone(), i)).collect()
+    trace
+        .responders
+        .iter()
+        .enumerate()
+        .map(|(i, (l, _))| (l.clone(), i))
+        .collect()
 }

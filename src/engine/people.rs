@@ -49,7 +49,11 @@ pub struct Timeline {
 impl Timeline {
     /// A timeline without absences (textbook servers, on-call duty, emergency helpers).
     pub fn always_present(working: IntervalSet) -> Timeline {
-        Timeline { duty: working, start_productivity: 1.0, ..Timeline::default() }
+        Timeline {
+            duty: working,
+            start_productivity: 1.0,
+            ..Timeline::default()
+        }
     }
 
     /// Productivity at `t` (1 except during a new hire's ramp-up, where it rises linearly).
@@ -114,11 +118,17 @@ fn plan_vacation_year(
                 !summer || {
                     let date = calendar.date_of_day(year_days[i]);
                     use chrono::Datelike;
-                    (date.month() == 6 && date.day() >= 15) || date.month() == 7 || date.month() == 8
+                    (date.month() == 6 && date.day() >= 15)
+                        || date.month() == 7
+                        || date.month() == 8
                 }
             })
             .collect();
-        let candidates = if candidates.is_empty() { (0..=year_days.len() - n).collect() } else { candidates };
+        let candidates = if candidates.is_empty() {
+            (0..=year_days.len() - n).collect()
+        } else {
+            candidates
+        };
         let free = |i: usize, respect_team: bool| {
             year_days[i..i + n]
                 .iter()
@@ -173,8 +183,10 @@ pub fn timeline(
     let first = calendar.date_of_day(start.day()).year();
     let last = calendar.date_of_day(SimTime(end.secs() - 1).day());
     for year in first..=last.year() {
-        let from = calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid"));
-        let to = calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid"));
+        let from =
+            calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid"));
+        let to =
+            calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid"));
         let year_days: Vec<i64> = days.range(from..to).copied().collect();
         if year_days.is_empty() || profile.vacation.days_per_year == 0 {
             continue;
@@ -200,15 +212,25 @@ pub fn timeline(
     let mut training = Vec::new();
     if profile.training_days_per_year > 0 {
         for year in first..=last.year() {
-            let from = calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid"));
-            let to = calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid"));
-            let year_days: Vec<i64> = days.range(from..to).filter(|d| !own.contains(d)).copied().collect();
+            let from =
+                calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid"));
+            let to = calendar
+                .day_of_date(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid"));
+            let year_days: Vec<i64> = days
+                .range(from..to)
+                .filter(|d| !own.contains(d))
+                .copied()
+                .collect();
             let mut picked = BTreeSet::new();
             let want = (profile.training_days_per_year as usize).min(year_days.len());
             while picked.len() < want {
                 picked.insert(year_days[tr_rng.random_range(0..year_days.len())]);
             }
-            training.extend(picked.into_iter().map(|d| (SimTime::day_start(d), SimTime::day_start(d + 1))));
+            training.extend(
+                picked
+                    .into_iter()
+                    .map(|d| (SimTime::day_start(d), SimTime::day_start(d + 1))),
+            );
         }
     }
 
@@ -263,11 +285,17 @@ pub fn timeline(
             resignations.push(SimTime(t.round() as i64));
             time_to_fill_days.push(ttf);
             if hire > t + notice {
-                vacancy.push((SimTime((t + notice).round() as i64), SimTime(hire.round() as i64)));
+                vacancy.push((
+                    SimTime((t + notice).round() as i64),
+                    SimTime(hire.round() as i64),
+                ));
             }
             let ramp_end = hire + at.rampup_days * DAY as f64;
             if ramp_end > hire {
-                rampups.push((SimTime(hire.round() as i64), SimTime(ramp_end.round() as i64)));
+                rampups.push((
+                    SimTime(hire.round() as i64),
+                    SimTime(ramp_end.round() as i64),
+                ));
             }
             t = hire;
         }

@@ -79,7 +79,11 @@ impl EventQueue {
     /// Schedules `event` at `time`.
     pub(crate) fn push(&mut self, time: SimTime, event: Event) {
         self.seq += 1;
-        let key = Key { time, class: event.class(), seq: self.seq };
+        let key = Key {
+            time,
+            class: event.class(),
+            seq: self.seq,
+        };
         self.heap.push(Reverse((key, EventSlot(event))));
     }
 

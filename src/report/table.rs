@@ -23,29 +23,93 @@ struct Row {
 }
 
 const ROWS: &[Row] = &[
-    Row { label: "User-hours lost / year", get: |m| m.user_hours_lost, decimals: 0, percent: false },
-    Row { label: "Outage hours / year", get: |m| m.outage_hours, decimals: 1, percent: false },
-    Row { label: "Backlog max (tickets)", get: |m| m.backlog_max, decimals: 0, percent: false },
-    Row { label: "P1 response P95 (bh)", get: |m| m.response[0].p95, decimals: 1, percent: false },
-    Row { label: "P2 resolution P95 (bh)", get: |m| m.resolution[1].p95, decimals: 1, percent: false },
-    Row { label: "P2 resolved within SLA", get: |m| m.resolution[1].within_sla, decimals: 0, percent: true },
-    Row { label: "Coverage of business hrs", get: |m| m.coverage_share, decimals: 1, percent: true },
-    Row { label: "Hours with nobody / year", get: |m| m.uncovered_hours, decimals: 0, percent: false },
-    Row { label: "Longest gap (days)", get: |m| m.longest_gap_days, decimals: 1, percent: false },
-    Row { label: "Knowledge-blocked tickets", get: |m| m.knowledge_blocked, decimals: 1, percent: false },
-    Row { label: "Emergency calls / year", get: |m| m.emergency_calls, decimals: 1, percent: false },
+    Row {
+        label: "User-hours lost / year",
+        get: |m| m.user_hours_lost,
+        decimals: 0,
+        percent: false,
+    },
+    Row {
+        label: "Outage hours / year",
+        get: |m| m.outage_hours,
+        decimals: 1,
+        percent: false,
+    },
+    Row {
+        label: "Backlog max (tickets)",
+        get: |m| m.backlog_max,
+        decimals: 0,
+        percent: false,
+    },
+    Row {
+        label: "P1 response P95 (bh)",
+        get: |m| m.response[0].p95,
+        decimals: 1,
+        percent: false,
+    },
+    Row {
+        label: "P2 resolution P95 (bh)",
+        get: |m| m.resolution[1].p95,
+        decimals: 1,
+        percent: false,
+    },
+    Row {
+        label: "P2 resolved within SLA",
+        get: |m| m.resolution[1].within_sla,
+        decimals: 0,
+        percent: true,
+    },
+    Row {
+        label: "Coverage of business hrs",
+        get: |m| m.coverage_share,
+        decimals: 1,
+        percent: true,
+    },
+    Row {
+        label: "Hours with nobody / year",
+        get: |m| m.uncovered_hours,
+        decimals: 0,
+        percent: false,
+    },
+    Row {
+        label: "Longest gap (days)",
+        get: |m| m.longest_gap_days,
+        decimals: 1,
+        percent: false,
+    },
+    Row {
+        label: "Knowledge-blocked tickets",
+        get: |m| m.knowledge_blocked,
+        decimals: 1,
+        percent: false,
+    },
+    Row {
+        label: "Emergency calls / year",
+        get: |m| m.emergency_calls,
+        decimals: 1,
+        percent: false,
+    },
 ];
 
 fn fmt(x: f64, decimals: usize, percent: bool) -> String {
     if x.is_nan() {
         return "–".to_string();
     }
-    if percent { format!("{:.*}%", decimals, x * 100.0) } else { format!("{x:.decimals$}") }
+    if percent {
+        format!("{:.*}%", decimals, x * 100.0)
+    } else {
+        format!("{x:.decimals$}")
+    }
 }
 
 /// Renders the table: for every headline figure the mean (± half-width of its 95 % CI) and the
 /// 95th percentile across replications ("a bad year": one year in twenty is worse).
-pub fn summary_table(model: &Model, runs: &[SetupRuns<'_>], replications: u64, seed: u64) -> String {
+pub fn summary_table(
+    model: &Model,
+    runs: &[SetupRuns<'_>],
+    replications: u64,
+    seed: u64,
+) -> String {
     let mut out = String::new();
     let years = model.sim.years;
     let _ = writeln!(
@@ -58,7 +122,10 @@ pub fn summary_table(model: &Model, runs: &[SetupRuns<'_>], replications: u64, s
         if years == 1 { "" } else { "s" },
         seed
     );
-    let _ = writeln!(out, "mean ± 95 % CI half-width, and P95 (a bad year: 1 in 20 is worse)\n");
+    let _ = writeln!(
+        out,
+        "mean ± 95 % CI half-width, and P95 (a bad year: 1 in 20 is worse)\n"
+    );
     let label_w = 27;
     let col_w = 20;
     let _ = write!(out, "{:label_w$}", "");

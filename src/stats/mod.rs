@@ -44,11 +44,29 @@ impl MeanCi {
             m2 += d * (x - mean);
         }
         if n == 0 {
-            return MeanCi { n, mean: f64::NAN, sd: f64::NAN, half_width: f64::NAN };
+            return MeanCi {
+                n,
+                mean: f64::NAN,
+                sd: f64::NAN,
+                half_width: f64::NAN,
+            };
         }
-        let sd = if n > 1 { (m2 / (n - 1) as f64).sqrt() } else { f64::NAN };
-        let half_width = if n > 1 { t95(n - 1) * sd / (n as f64).sqrt() } else { f64::NAN };
-        MeanCi { n, mean, sd, half_width }
+        let sd = if n > 1 {
+            (m2 / (n - 1) as f64).sqrt()
+        } else {
+            f64::NAN
+        };
+        let half_width = if n > 1 {
+            t95(n - 1) * sd / (n as f64).sqrt()
+        } else {
+            f64::NAN
+        };
+        MeanCi {
+            n,
+            mean,
+            sd,
+            half_width,
+        }
     }
 
     /// Lower end of the 95 % confidence interval.

@@ -12,14 +12,26 @@ use crate::common;
 /// z for a two-sided 99.9 % interval (see analytic.rs for the reasoning).
 const Z999: f64 = 3.290_526_731_491_926;
 
-fn one_admin(profile: covsim::model::AbsenceProfile, warmup_days: u32, years: u32) -> covsim::model::Model {
+fn one_admin(
+    profile: covsim::model::AbsenceProfile,
+    warmup_days: u32,
+    years: u32,
+) -> covsim::model::Model {
     use covsim::calendar::{FederalState, HolidayRule};
     let office = WeeklyHours::weekdays(8 * 60, 17 * 60);
-    let mut m = common::model(2026, office, HolidayRule::Germany(Some(FederalState::BY)), warmup_days, years, 0);
+    let mut m = common::model(
+        2026,
+        office,
+        HolidayRule::Germany(Some(FederalState::BY)),
+        warmup_days,
+        years,
+        0,
+    );
     let mut p = common::admin("anna", office);
     p.absence = profile;
     m.people.push(p);
-    m.setups.push(common::setup("single", vec![Tier::InHouse(vec![0])]));
+    m.setups
+        .push(common::setup("single", vec![Tier::InHouse(vec![0])]));
     m
 }
 
@@ -48,7 +60,9 @@ fn configured_vacation_days_are_taken_exactly_on_working_days() {
         // The summer block (10 working days: at least 12 calendar days) starts between
         // 15 June (day 165) and 31 August (day 242).
         assert!(
-            tl.vacation.intervals().any(|(a, b)| (165..243).contains(&a.day()) && b - a >= 12 * DAY),
+            tl.vacation
+                .intervals()
+                .any(|(a, b)| (165..243).contains(&a.day()) && b - a >= 12 * DAY),
             "no summer block in replication {rep}: {:?}",
             tl.vacation
         );
@@ -64,10 +78,34 @@ fn mean_sick_days_match_the_configured_rate_and_duration() {
     let bins = vec![
         (0.30, DistSpec::Uniform { min: 1.0, max: 3.0 }),
         (0.31, DistSpec::Uniform { min: 4.0, max: 7.0 }),
-        (0.21, DistSpec::Uniform { min: 8.0, max: 14.0 }),
-        (0.11, DistSpec::Uniform { min: 15.0, max: 28.0 }),
-        (0.03, DistSpec::Uniform { min: 29.0, max: 42.0 }),
-        (0.04, DistSpec::Uniform { min: 43.0, max: 177.0 }),
+        (
+            0.21,
+            DistSpec::Uniform {
+                min: 8.0,
+                max: 14.0,
+            },
+        ),
+        (
+            0.11,
+            DistSpec::Uniform {
+                min: 15.0,
+                max: 28.0,
+            },
+        ),
+        (
+            0.03,
+            DistSpec::Uniform {
+                min: 29.0,
+                max: 42.0,
+            },
+        ),
+        (
+            0.04,
+            DistSpec::Uniform {
+                min: 43.0,
+                max: 177.0,
+            },
+        ),
     ];
     let mut profile = common::no_absences();
     profile.illness.episodes_per_year = 1.1;
@@ -82,7 +120,10 @@ fn mean_sick_days_match_the_configured_rate_and_duration() {
     let days_per_year = m.window_end().day() as f64 / f64::from(years);
     let expected = days_per_year * rm / (365.25 + rm);
     let half = Z999 * s.sd / (s.n as f64).sqrt();
-    eprintln!("sick days: expected {expected:.3}, simulated {:.3} ± {half:.3}", s.mean);
+    eprintln!(
+        "sick days: expected {expected:.3}, simulated {:.3} ± {half:.3}",
+        s.mean
+    );
     assert!((s.mean - expected).abs() <= half);
     assert!(half < 0.1 * expected, "the CI must resolve a 10 % error");
 }
@@ -92,7 +133,10 @@ fn vacancy_lengths_follow_the_configured_distribution() {
     let mut profile = common::no_absences();
     profile.attrition.quit_probability_per_year = 0.5;
     profile.attrition.notice_days = 90.0;
-    let spec = DistSpec::LogNormalMedianP90 { median: 200.0, p90: 320.0 };
+    let spec = DistSpec::LogNormalMedianP90 {
+        median: 200.0,
+        p90: 320.0,
+    };
     profile.attrition.time_to_fill_days = Dist::new(&spec).unwrap();
     let m = one_admin(profile, 0, 3);
     let sim = Simulator::new(&m);
@@ -107,7 +151,10 @@ fn vacancy_lengths_follow_the_configured_distribution() {
             let filled = quit + (tl.time_to_fill_days[i] * DAY as f64).round() as i64;
             match tl.vacancy.interval_at(notice_end + 1) {
                 Some((a, b)) => {
-                    assert!((a - notice_end).abs() <= 1 && (b - filled).abs() <= 1, "{a:?}..{b:?}");
+                    assert!(
+                        (a - notice_end).abs() <= 1 && (b - filled).abs() <= 1,
+                        "{a:?}..{b:?}"
+                    );
                 }
                 None => assert!(filled <= notice_end + 1, "missing vacancy after {quit:?}"),
             }

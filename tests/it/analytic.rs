@@ -66,13 +66,29 @@ fn check_mmc(c: usize, rho: f64, reps: u64) {
     let model = common::mmc(c, lambda, 1.0 / mu, WARMUP_DAYS, 1);
     let results = run(&model, reps);
     let (p_wait, wq) = erlang_c(c, lambda, mu);
-    let m = |f: fn(&Metrics) -> f64| results.iter().map(move |r| f(&r.metrics)).collect::<Vec<_>>();
-    let mean = assert_in_ci(&format!("M/M/{c} ρ={rho} mean wait (h)"), m(|m| m.response[2].mean), wq);
+    let m = |f: fn(&Metrics) -> f64| {
+        results
+            .iter()
+            .map(move |r| f(&r.metrics))
+            .collect::<Vec<_>>()
+    };
+    let mean = assert_in_ci(
+        &format!("M/M/{c} ρ={rho} mean wait (h)"),
+        m(|m| m.response[2].mean),
+        wq,
+    );
     // With the response target at 0, the share within target is the share that did not wait.
-    assert_in_ci(&format!("M/M/{c} ρ={rho} P(wait > 0)"), m(|m| 1.0 - m.response[2].within_sla), p_wait);
+    assert_in_ci(
+        &format!("M/M/{c} ρ={rho} P(wait > 0)"),
+        m(|m| 1.0 - m.response[2].within_sla),
+        p_wait,
+    );
     // A test that could not fail would be no test: the interval must be narrow enough to see
     // a 10 % error in the mean wait.
-    assert!(Z999 * mean.sd / (mean.n as f64).sqrt() < 0.1 * wq, "too few replications to detect a 10 % error");
+    assert!(
+        Z999 * mean.sd / (mean.n as f64).sqrt() < 0.1 * wq,
+        "too few replications to detect a 10 % error"
+    );
 }
 
 #[test]
@@ -108,7 +124,10 @@ fn breakdown_model(n: usize, alpha_per_year: f64, mean_days: f64) -> covsim::mod
         p.absence.illness.duration_days = covsim::dist::Dist::exponential(mean_days);
         m.people.push(p);
     }
-    m.setups.push(common::setup("breakdowns", vec![covsim::model::Tier::InHouse((0..n).collect())]));
+    m.setups.push(common::setup(
+        "breakdowns",
+        vec![covsim::model::Tier::InHouse((0..n).collect())],
+    ));
     m
 }
 
@@ -123,7 +142,11 @@ fn server_with_breakdowns_has_availability_beta_over_alpha_plus_beta() {
     let (alpha, mean_days) = (6.0, 15.0);
     let results = run(&breakdown_model(1, alpha, mean_days), 400);
     let expected = 1.0 - absent_share(alpha, mean_days);
-    let s = assert_in_ci("availability", results.iter().map(|r| r.metrics.coverage_share), expected);
+    let s = assert_in_ci(
+        "availability",
+        results.iter().map(|r| r.metrics.coverage_share),
+        expected,
+    );
     assert!(Z999 * s.sd / (s.n as f64).sqrt() < 0.1 * (1.0 - expected));
 }
 
@@ -149,10 +172,13 @@ fn littles_law_holds_on_the_backlog() {
     // window because of tickets that straddle its edges).
     let model = common::mmc(2, 1.6, 1.0, WARMUP_DAYS, 1);
     let results = run(&model, 60);
-    let d = results
-        .iter()
-        .map(|r| r.metrics.backlog_mean - r.metrics.arrival_rate_per_h * r.metrics.time_in_system_mean_h);
+    let d = results.iter().map(|r| {
+        r.metrics.backlog_mean - r.metrics.arrival_rate_per_h * r.metrics.time_in_system_mean_h
+    });
     let s = assert_in_ci("L − λW", d, 0.0);
     let l = MeanCi::of(results.iter().map(|r| r.metrics.backlog_mean)).mean;
-    assert!(Z999 * s.sd / (s.n as f64).sqrt() < 0.02 * l, "the CI must resolve a 2 % violation");
+    assert!(
+        Z999 * s.sd / (s.n as f64).sqrt() < 0.02 * l,
+        "the CI must resolve a 2 % violation"
+    );
 }

@@ -9,7 +9,11 @@ use covsim::time::SimTime;
 /// An absence profile with every absence switched off.
 pub(crate) fn no_absences() -> AbsenceProfile {
     AbsenceProfile {
-        vacation: VacationRule { days_per_year: 0, summer_block_days: 0, block_days: 5 },
+        vacation: VacationRule {
+            days_per_year: 0,
+            summer_block_days: 0,
+            block_days: 5,
+        },
         illness: IllnessRule {
             episodes_per_year: 0.0,
             duration_days: Dist::fixed(1.0),
@@ -41,7 +45,13 @@ pub(crate) fn admin(id: &str, hours: WeeklyHours) -> Person {
 }
 
 /// A category with one ticket type, users 1, loss 1, no on-site, no knowledge need.
-pub(crate) fn category(id: &str, per_year: f64, pattern: ArrivalPattern, priority: Priority, effort_h: Dist) -> Category {
+pub(crate) fn category(
+    id: &str,
+    per_year: f64,
+    pattern: ArrivalPattern,
+    priority: Priority,
+    effort_h: Dist,
+) -> Category {
     Category {
         id: id.to_string(),
         tickets_per_year: per_year,
@@ -59,7 +69,10 @@ pub(crate) fn category(id: &str, per_year: f64, pattern: ArrivalPattern, priorit
 
 /// SLA targets of zero: `within_sla_share` of the response then is P(no wait).
 pub(crate) fn zero_sla() -> SlaTargets {
-    SlaTargets { response_h: [0.0; 4], resolution_h: [0.0; 4] }
+    SlaTargets {
+        response_h: [0.0; 4],
+        resolution_h: [0.0; 4],
+    }
 }
 
 /// A setup with the given tiers.
@@ -87,7 +100,11 @@ pub(crate) fn model(
 ) -> Model {
     let mut days = 0;
     for y in year..year + years as i32 {
-        days += if chrono::NaiveDate::from_ymd_opt(y, 2, 29).is_some() { 366 } else { 365 };
+        days += if chrono::NaiveDate::from_ymd_opt(y, 2, 29).is_some() {
+            366
+        } else {
+            365
+        };
     }
     let from = SimTime::day_start(-i64::from(warmup_days));
     let to = SimTime::day_start(days + i64::from(drain_days));
@@ -96,7 +113,11 @@ pub(crate) fn model(
     let business_set = calendar.schedule(&business, !always);
     Model {
         name: "test".to_string(),
-        company: Company { pcs: 50, users: 50, hours: business },
+        company: Company {
+            pcs: 50,
+            users: 50,
+            hours: business,
+        },
         calendar,
         business: business_set,
         categories: Vec::new(),
@@ -117,7 +138,14 @@ pub(crate) fn model(
 /// An M/M/c model: `c` admins working 24x7 without absences, Poisson arrivals at all times
 /// with rate `lambda_per_h`, exponential effort with mean `mean_h`.
 pub(crate) fn mmc(c: usize, lambda_per_h: f64, mean_h: f64, warmup_days: u32, years: u32) -> Model {
-    let mut m = model(2026, WeeklyHours::always(), HolidayRule::None, warmup_days, years, 30);
+    let mut m = model(
+        2026,
+        WeeklyHours::always(),
+        HolidayRule::None,
+        warmup_days,
+        years,
+        30,
+    );
     m.categories.push(category(
         "work",
         lambda_per_h * 24.0 * 365.0,
@@ -127,9 +155,11 @@ pub(crate) fn mmc(c: usize, lambda_per_h: f64, mean_h: f64, warmup_days: u32, ye
     ));
     // The category rate is per 365-day year; keep the window at 365-day years (2026, 2027).
     for i in 0..c {
-        m.people.push(admin(&format!("admin{i}"), WeeklyHours::always()));
+        m.people
+            .push(admin(&format!("admin{i}"), WeeklyHours::always()));
     }
-    m.setups.push(setup("mmc", vec![Tier::InHouse((0..c).collect())]));
+    m.setups
+        .push(setup("mmc", vec![Tier::InHouse((0..c).collect())]));
     m
 }
 
@@ -140,14 +170,42 @@ pub(crate) fn realistic_absences() -> AbsenceProfile {
         bins: vec![
             (0.30, DistSpec::Uniform { min: 1.0, max: 3.0 }),
             (0.31, DistSpec::Uniform { min: 4.0, max: 7.0 }),
-            (0.21, DistSpec::Uniform { min: 8.0, max: 14.0 }),
-            (0.11, DistSpec::Uniform { min: 15.0, max: 28.0 }),
-            (0.03, DistSpec::Uniform { min: 29.0, max: 42.0 }),
-            (0.04, DistSpec::LogNormalMedianP90 { median: 70.0, p90: 200.0 }),
+            (
+                0.21,
+                DistSpec::Uniform {
+                    min: 8.0,
+                    max: 14.0,
+                },
+            ),
+            (
+                0.11,
+                DistSpec::Uniform {
+                    min: 15.0,
+                    max: 28.0,
+                },
+            ),
+            (
+                0.03,
+                DistSpec::Uniform {
+                    min: 29.0,
+                    max: 42.0,
+                },
+            ),
+            (
+                0.04,
+                DistSpec::LogNormalMedianP90 {
+                    median: 70.0,
+                    p90: 200.0,
+                },
+            ),
         ],
     };
     AbsenceProfile {
-        vacation: VacationRule { days_per_year: 30, summer_block_days: 10, block_days: 5 },
+        vacation: VacationRule {
+            days_per_year: 30,
+            summer_block_days: 10,
+            block_days: 5,
+        },
         illness: IllnessRule {
             episodes_per_year: 1.1,
             duration_days: Dist::new(&illness).unwrap(),
@@ -156,8 +214,11 @@ pub(crate) fn realistic_absences() -> AbsenceProfile {
         attrition: AttritionRule {
             quit_probability_per_year: 0.10,
             notice_days: 90.0,
-            time_to_fill_days: Dist::new(&DistSpec::LogNormalMedianP90 { median: 200.0, p90: 320.0 })
-                .unwrap(),
+            time_to_fill_days: Dist::new(&DistSpec::LogNormalMedianP90 {
+                median: 200.0,
+                p90: 320.0,
+            })
+            .unwrap(),
             rampup_days: 90.0,
             rampup_start_productivity: 0.3,
         },
@@ -172,18 +233,65 @@ pub(crate) fn realistic_absences() -> AbsenceProfile {
 pub(crate) fn realistic() -> Model {
     use covsim::calendar::FederalState;
     let office = WeeklyHours::weekdays(8 * 60, 17 * 60);
-    let mut m = model(2026, office, HolidayRule::Germany(Some(FederalState::BY)), 28, 1, 60);
-    let c = |id: &str, per_year: f64, pattern: ArrivalPattern, p: Priority, skill: Skill, effort: Dist| {
+    let mut m = model(
+        2026,
+        office,
+        HolidayRule::Germany(Some(FederalState::BY)),
+        28,
+        1,
+        60,
+    );
+    let c = |id: &str,
+             per_year: f64,
+             pattern: ArrivalPattern,
+             p: Priority,
+             skill: Skill,
+             effort: Dist| {
         let mut cat = category(id, per_year, pattern, p, effort);
         cat.skill = skill;
         cat
     };
     m.categories = vec![
-        c("password", 150.0, ArrivalPattern::Business, Priority::P3, Skill::Basic, Dist::exponential(0.3)),
-        c("printer", 60.0, ArrivalPattern::Business, Priority::P4, Skill::Basic, Dist::exponential(0.5)),
-        c("software", 250.0, ArrivalPattern::Business, Priority::P3, Skill::Admin, Dist::exponential(1.0)),
-        c("blocked", 120.0, ArrivalPattern::Business, Priority::P2, Skill::Admin, Dist::exponential(2.0)),
-        c("outage", 3.0, ArrivalPattern::Always, Priority::P1, Skill::Server, Dist::exponential(4.0)),
+        c(
+            "password",
+            150.0,
+            ArrivalPattern::Business,
+            Priority::P3,
+            Skill::Basic,
+            Dist::exponential(0.3),
+        ),
+        c(
+            "printer",
+            60.0,
+            ArrivalPattern::Business,
+            Priority::P4,
+            Skill::Basic,
+            Dist::exponential(0.5),
+        ),
+        c(
+            "software",
+            250.0,
+            ArrivalPattern::Business,
+            Priority::P3,
+            Skill::Admin,
+            Dist::exponential(1.0),
+        ),
+        c(
+            "blocked",
+            120.0,
+            ArrivalPattern::Business,
+            Priority::P2,
+            Skill::Admin,
+            Dist::exponential(2.0),
+        ),
+        c(
+            "outage",
+            3.0,
+            ArrivalPattern::Always,
+            Priority::P1,
+            Skill::Server,
+            Dist::exponential(4.0),
+        ),
     ];
     m.categories[1].onsite_probability = 0.5;
     m.categories[3].knowledge_probability = 0.3;
@@ -203,7 +311,10 @@ pub(crate) fn realistic() -> Model {
     m.people.push(karl);
     let technicians = (1..=3)
         .map(|i| {
-            let mut t = admin(&format!("silver.tech{i}"), WeeklyHours::weekdays(8 * 60, 18 * 60));
+            let mut t = admin(
+                &format!("silver.tech{i}"),
+                WeeklyHours::weekdays(8 * 60, 18 * 60),
+            );
             t.role = Role::Technician;
             t.absence = realistic_absences();
             t.absence.attrition.quit_probability_per_year = 0.2;
@@ -229,7 +340,10 @@ pub(crate) fn realistic() -> Model {
         hourly_rate: 190.0,
         callout_fee: 250.0,
     };
-    let mut single = setup("Single admin", vec![Tier::InHouse(vec![0]), Tier::Emergency(help)]);
+    let mut single = setup(
+        "Single admin",
+        vec![Tier::InHouse(vec![0]), Tier::Emergency(help)],
+    );
     single.documentation_quality = 0.3;
     single.knowledge_penalty_h = Dist::fixed(3.0);
     let mut two = setup("Two admins", vec![Tier::InHouse(vec![0, 1])]);

@@ -34,12 +34,22 @@ fn every_setup_sees_the_same_incidents_and_the_same_absences() {
     let model = common::realistic();
     let sim = Simulator::new(&model);
     for rep in 0..5 {
-        let traces: Vec<_> = (0..model.setups.len()).map(|s| sim.run_traced(s, rep).1).collect();
+        let traces: Vec<_> = (0..model.setups.len())
+            .map(|s| sim.run_traced(s, rep).1)
+            .collect();
         let own = |t: &covsim::engine::Trace| {
             t.tickets
                 .iter()
                 .filter(|t| t.client == Client::Own)
-                .map(|t| (t.arrival, t.category, t.effort_s, t.onsite, t.needs_knowledge))
+                .map(|t| {
+                    (
+                        t.arrival,
+                        t.category,
+                        t.effort_s,
+                        t.onsite,
+                        t.needs_knowledge,
+                    )
+                })
                 .collect::<Vec<_>>()
         };
         let reference = own(&traces[0]);

@@ -19,8 +19,15 @@ fn nobody_works_while_absent_and_tickets_are_conserved() {
                 let (a, b) = tl.duty.interval_at(start).unwrap_or_else(|| {
                     panic!("{label} works on ticket {ticket} at {start:?} while off duty")
                 });
-                assert!(a <= start && end <= b, "{label} works past the end of duty at {end:?}");
-                assert_eq!(tl.absent.measure_between(start, end), 0, "{label} works while absent");
+                assert!(
+                    a <= start && end <= b,
+                    "{label} works past the end of duty at {end:?}"
+                );
+                assert_eq!(
+                    tl.absent.measure_between(start, end),
+                    0,
+                    "{label} works while absent"
+                );
             }
             // Time never goes backwards.
             assert!(trace.events.windows(2).all(|w| w[0].time <= w[1].time));
@@ -43,7 +50,10 @@ fn nobody_works_while_absent_and_tickets_are_conserved() {
                     assert!(e.time > trace.tickets[e.ticket].arrival);
                 }
             }
-            assert!(resolutions.iter().all(|&n| n <= 1), "a ticket was resolved twice");
+            assert!(
+                resolutions.iter().all(|&n| n <= 1),
+                "a ticket was resolved twice"
+            );
             // Downtime cannot exceed what the open tickets allow.
             assert!(res.metrics.user_hours_lost >= 0.0);
             assert!((0.0..=1.0).contains(&res.metrics.coverage_share));

@@ -1,5 +1,9 @@
 //! Integration tests, one module per layer of the test pyramid (see docs/DESIGN.md).
 
+mod absences;
 mod analytic;
 mod common;
+mod determinism;
+mod invariants;
 mod trace;
+mod validation;

@@ -15,32 +15,54 @@ fn office() -> WeeklyHours {
 
 /// A 2026 company in Bavaria, office hours Mon–Fri 08:00–17:00, no tickets yet.
 fn company() -> Model {
-    common::model(2026, office(), HolidayRule::Germany(Some(FederalState::BY)), 0, 1, 30)
+    common::model(
+        2026,
+        office(),
+        HolidayRule::Germany(Some(FederalState::BY)),
+        0,
+        1,
+        30,
+    )
 }
 
 fn at(m: &Model, y: i32, mo: u32, d: u32, h: i64, min: i64) -> SimTime {
-    m.calendar.time_of_date(NaiveDate::from_ymd_opt(y, mo, d).unwrap()) + h * HOUR + min * MINUTE
+    m.calendar
+        .time_of_date(NaiveDate::from_ymd_opt(y, mo, d).unwrap())
+        + h * HOUR
+        + min * MINUTE
 }
 
 fn scheduled(id: &str, p: Priority, times: Vec<SimTime>, effort_h: f64) -> Category {
-    common::category(id, 0.0, ArrivalPattern::Scheduled(times), p, Dist::fixed(effort_h))
+    common::category(
+        id,
+        0.0,
+        ArrivalPattern::Scheduled(times),
+        p,
+        Dist::fixed(effort_h),
+    )
 }
 
 /// `(kind, time, ticket)` of every step, without responders.
 fn steps(trace: &Trace) -> Vec<(TraceKind, SimTime, usize)> {
-    trace.events.iter().map(|e| (e.kind, e.time, e.ticket)).collect()
+    trace
+        .events
+        .iter()
+        .map(|e| (e.kind, e.time, e.ticket))
+        .collect()
 }
 
 fn single_admin(m: &mut Model) {
     m.people.push(common::admin("anna", office()));
-    m.setups.push(common::setup("single", vec![Tier::InHouse(vec![0])]));
+    m.setups
+        .push(common::setup("single", vec![Tier::InHouse(vec![0])]));
 }
 
 #[test]
 fn friday_afternoon_ticket_is_resolved_monday_morning() {
     let mut m = company();
     let fri = at(&m, 2026, 1, 9, 16, 30);
-    m.categories.push(scheduled("late", Priority::P3, vec![fri], 1.0));
+    m.categories
+        .push(scheduled("late", Priority::P3, vec![fri], 1.0));
     single_admin(&mut m);
     let (_, trace) = Simulator::new(&m).run_traced(0, 0);
     let mon = at(&m, 2026, 1, 12, 8, 0);
@@ -61,8 +83,10 @@ fn p1_interrupts_p3_which_resumes_where_it_stopped() {
     let mut m = company();
     let p3 = at(&m, 2026, 1, 13, 9, 0);
     let p1 = at(&m, 2026, 1, 13, 10, 0);
-    m.categories.push(scheduled("normal", Priority::P3, vec![p3], 2.0));
-    m.categories.push(scheduled("outage", Priority::P1, vec![p1], 1.0));
+    m.categories
+        .push(scheduled("normal", Priority::P3, vec![p3], 2.0));
+    m.categories
+        .push(scheduled("outage", Priority::P1, vec![p1], 1.0));
     single_admin(&mut m);
     let (_, trace) = Simulator::new(&m).run_traced(0, 0);
     assert_eq!(
@@ -84,7 +108,8 @@ fn p1_interrupts_p3_which_resumes_where_it_stopped() {
 fn illness_pauses_a_ticket_until_the_admin_is_back() {
     let mut m = company();
     let t = at(&m, 2026, 1, 14, 11, 0);
-    m.categories.push(scheduled("work", Priority::P3, vec![t], 3.0));
+    m.categories
+        .push(scheduled("work", Priority::P3, vec![t], 3.0));
     single_admin(&mut m);
     let sick = PlannedAbsence {
         from: at(&m, 2026, 1, 14, 12, 0),
@@ -114,7 +139,8 @@ fn illness_pauses_a_ticket_until_the_admin_is_back() {
 fn emergency_help_is_called_when_the_admin_is_away() {
     let mut m = company();
     let t = at(&m, 2026, 2, 3, 9, 0);
-    m.categories.push(scheduled("outage", Priority::P1, vec![t], 2.0));
+    m.categories
+        .push(scheduled("outage", Priority::P1, vec![t], 2.0));
     m.categories[0].users_affected = UsersAffected::All;
     m.people.push(common::admin("anna", office()));
     let vacation = PlannedAbsence {
@@ -130,7 +156,10 @@ fn emergency_help_is_called_when_the_admin_is_away() {
         hourly_rate: 190.0,
         callout_fee: 250.0,
     };
-    m.setups.push(common::setup("single", vec![Tier::InHouse(vec![0]), Tier::Emergency(help)]));
+    m.setups.push(common::setup(
+        "single",
+        vec![Tier::InHouse(vec![0]), Tier::Emergency(help)],
+    ));
     let (res, trace) = Simulator::new(&m).run_traced(0, 0);
     assert_eq!(
         steps(&trace),
@@ -154,7 +183,8 @@ fn emergency_help_is_called_when_the_admin_is_away() {
 fn msp_technician_travels_on_site_and_back() {
     let mut m = company();
     let t = at(&m, 2026, 3, 3, 10, 0);
-    m.categories.push(scheduled("desk", Priority::P3, vec![t], 1.0));
+    m.categories
+        .push(scheduled("desk", Priority::P3, vec![t], 1.0));
     m.categories[0].onsite_probability = 1.0;
     let mut tech = common::admin("silver.tech1", WeeklyHours::weekdays(9 * 60, 17 * 60));
     tech.role = Role::Technician;
@@ -188,7 +218,8 @@ fn missing_knowledge_costs_the_penalty_unless_documented() {
     for (doc, resolved_h) in [(0.0, 13), (1.0, 11)] {
         let mut m = company();
         let t = at(&m, 2026, 3, 3, 10, 0);
-        m.categories.push(scheduled("config", Priority::P3, vec![t], 1.0));
+        m.categories
+            .push(scheduled("config", Priority::P3, vec![t], 1.0));
         m.categories[0].knowledge_probability = 1.0;
         let mut key_user = common::admin("karl", office());
         key_user.role = Role::KeyUser;
@@ -198,7 +229,14 @@ fn missing_knowledge_costs_the_penalty_unless_documented() {
         s.knowledge_penalty_h = Dist::fixed(2.0);
         m.setups.push(s);
         let (res, trace) = Simulator::new(&m).run_traced(0, 0);
-        assert_eq!(trace.resolved[0], Some(at(&m, 2026, 3, 3, resolved_h, 0)), "doc quality {doc}");
-        assert_eq!(res.metrics.knowledge_blocked, if doc == 0.0 { 1.0 } else { 0.0 });
+        assert_eq!(
+            trace.resolved[0],
+            Some(at(&m, 2026, 3, 3, resolved_h, 0)),
+            "doc quality {doc}"
+        );
+        assert_eq!(
+            res.metrics.knowledge_blocked,
+            if doc == 0.0 { 1.0 } else { 0.0 }
+        );
     }
 }

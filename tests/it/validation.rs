@@ -1,0 +1,708 @@
+//! Scenario validation: every rule has a fixture in `tests/data/invalid/` (named after the rule)
+//! whose error must name the field path, the line and what is wrong; every file in
+//! `scenarios/` and `tests/data/valid/` must load.
+
+use std::path::{Path, PathBuf};
+
+use covsim::model::{ArrivalPattern, Priority, Role, Tier, UsersAffected};
+use covsim::scenario::{self, ScenarioError};
+use covsim::time::{DAY, SimTime};
+
+fn data(dir: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(dir)
+        .join(name)
+}
+
+fn scenario_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+}
+
+/// All errors of an invalid fixture.
+fn errors(name: &str) -> Vec<ScenarioError> {
+    match scenario::load(&data("invalid", name)) {
+        Ok(_) => panic!("{name} should not validate"),
+        Err(e) => e.0,
+    }
+}
+
+/// The only error of an invalid fixture.
+fn only_error(name: &str) -> ScenarioError {
+    let errs = errors(name);
+    assert_eq!(errs.len(), 1, "{name}: expected one error, got {errs:#?}");
+    errs.into_iter().next().unwrap()
+}
+
+/// Asserts path, line and a phrase of the message (and of the hint, if given).
+#[track_caller]
+fn check(e: &ScenarioError, path: &str, line: usize, message: &str, hint: Option<&str>) {
+    assert_eq!(e.path, path, "{e}");
+    assert_eq!(e.line, line, "{e}");
+    assert!(e.message.contains(message), "message of: {e}");
+    if let Some(h) = hint {
+        let got = e.hint.as_deref().unwrap_or_default();
+        assert!(got.contains(h), "hint of: {e}");
+    }
+    assert!(e.file.ends_with(".toml"), "{e}");
+    assert!(e.column >= 1, "{e}");
+}
+
+#[test]
+fn malformed_toml() {
+    let e = only_error("malformed-toml.toml");
+    check(&e, "", 4, "invalid TOML", None);
+    assert_eq!(e.column, 17);
+}
+
+#[test]
+fn wrong_type() {
+    let e = only_error("wrong-type.toml");
+    check(
+        &e,
+        "company.pcs",
+        2,
+        "expected a whole number, found string \"20\"",
+        Some("remove the quotes: 20"),
+    );
+    assert_eq!(e.column, 7);
+}
+
+#[test]
+fn unknown_key_suggests_the_closest_valid_key() {
+    let e = only_error("unknown-key.toml");
+    check(
+        &e,
+        "msp.silver.respons_h",
+        10,
+        "unknown key 'respons_h'",
+        Some("did you mean 'response_h'?"),
+    );
+    assert_eq!(e.column, 1);
+}
+
+#[test]
+fn negative_rate() {
+    let e = only_error("negative-rate.toml");
+    check(
+        &e,
+        "categories[0].tickets_per_user_month",
+        6,
+        "must not be negative, got -0.1",
+        None,
+    );
+}
+
+#[test]
+fn nan_rate() {
+    let e = only_error("nan-rate.toml");
+    check(
+        &e,
+        "profiles.it-admin.illness_episodes_per_year",
+        9,
+        "must be a finite number, got NaN",
+        None,
+    );
+}
+
+#[test]
+fn share_out_of_range() {
+    let e = only_error("share-out-of-range.toml");
+    check(
+        &e,
+        "categories[0].onsite_probability",
+        7,
+        "between 0 and 1, got 1.5",
+        None,
+    );
+}
+
+#[test]
+fn duration_that_cannot_be_sampled() {
+    let e = only_error("unsampleable-duration.toml");
+    check(
+        &e,
+        "categories[0].effort_h.p90",
+        7,
+        "p90 must be > median",
+        None,
+    );
+}
+
+#[test]
+fn empirical_shares_must_sum_to_one() {
+    let e = only_error("empirical-shares.toml");
+    check(
+        &e,
+        "profiles.it-admin.illness_duration_days.bins",
+        9,
+        "sum to 0.9",
+        None,
+    );
+}
+
+#[test]
+fn wrong_distribution_parameter() {
+    let errs = errors("wrong-distribution-parameter.toml");
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    check(
+        &errs[0],
+        "categories[0].effort_h.mode",
+        7,
+        "missing parameter 'mode'",
+        None,
+    );
+    check(
+        &errs[1],
+        "categories[0].effort_h.median",
+        7,
+        "'median' is not a parameter of the triangular distribution",
+        Some("triangular takes min, mode, max"),
+    );
+}
+
+#[test]
+fn unknown_msp_contract_suggests_an_existing_one() {
+    let e = only_error("unknown-msp.toml");
+    check(
+        &e,
+        "setups[0].msp",
+        14,
+        "unknown MSP contract 'silvr'",
+        Some("did you mean 'silver'?"),
+    );
+}
+
+#[test]
+fn unknown_person_suggests_an_existing_one() {
+    let e = only_error("unknown-person.toml");
+    check(
+        &e,
+        "setups[0].admins[0]",
+        14,
+        "unknown person 'anan'",
+        Some("did you mean 'anna'?"),
+    );
+    assert_eq!(e.column, 11);
+}
+
+#[test]
+fn unknown_profile_suggests_an_existing_one() {
+    let e = only_error("unknown-profile.toml");
+    check(
+        &e,
+        "people[0].profile",
+        10,
+        "unknown profile 'it-admn'",
+        Some("did you mean 'it-admin'?"),
+    );
+}
+
+#[test]
+fn unknown_keyword_suggests_a_valid_one() {
+    let e = only_error("unknown-keyword.toml");
+    check(
+        &e,
+        "categories[0].skill",
+        7,
+        "unknown skill 'netwrok'",
+        Some("did you mean 'network'?"),
+    );
+}
+
+#[test]
+fn business_hours_that_end_before_they_start() {
+    let e = only_error("hours-end-before-start.toml");
+    check(
+        &e,
+        "company.business_hours",
+        3,
+        "end before they start: 17:00-08:00",
+        Some("08:00-17:00"),
+    );
+}
+
+#[test]
+fn empty_setup_list() {
+    let e = only_error("empty-setups.toml");
+    check(
+        &e,
+        "setups",
+        2,
+        "at least one setup is needed",
+        Some("[[setups]]"),
+    );
+}
+
+#[test]
+fn setup_without_a_qualified_responder() {
+    let e = only_error("missing-skill.toml");
+    check(
+        &e,
+        "setups[0]",
+        21,
+        "can work on category 'server-outage': it needs skill 'server'",
+        Some("add \"server\" to the skills of anna"),
+    );
+    assert!(
+        e.hint
+            .as_deref()
+            .unwrap()
+            .contains("emergency = \"default\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_id() {
+    let e = only_error("duplicate-id.toml");
+    check(&e, "people[1].id", 12, "duplicate person id 'anna'", None);
+}
+
+#[test]
+fn both_rates_given() {
+    let e = only_error("both-rates.toml");
+    check(
+        &e,
+        "categories[0].tickets_per_year",
+        7,
+        "both tickets_per_user_month and tickets_per_year",
+        None,
+    );
+}
+
+#[test]
+fn missing_required_key_points_to_its_table() {
+    let e = only_error("missing-key.toml");
+    check(&e, "company.pcs", 1, "missing key 'pcs'", None);
+}
+
+#[test]
+fn key_not_used_by_the_preset() {
+    let e = only_error("key-not-used-by-preset.toml");
+    check(
+        &e,
+        "setups[0].msp",
+        17,
+        "'msp' is not used by the single-admin preset",
+        Some("admins, emergency"),
+    );
+}
+
+#[test]
+fn key_user_listed_as_admin() {
+    let e = only_error("key-user-as-admin.toml");
+    check(
+        &e,
+        "setups[0].admins[1]",
+        19,
+        "'karl' is a key user, not an admin",
+        Some("key_user"),
+    );
+}
+
+#[test]
+fn planned_absence_outside_the_simulated_period() {
+    let errs = errors("planned-absence-outside.toml");
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    check(
+        &errs[0],
+        "people[0].planned_absences[1].from",
+        13,
+        "outside the simulated period 2025-12-04 to 2027-03-01",
+        None,
+    );
+    check(
+        &errs[1],
+        "people[0].planned_absences[1].to",
+        13,
+        "outside the simulated period",
+        None,
+    );
+}
+
+#[test]
+fn a_file_with_several_problems_reports_all_of_them() {
+    let errs = errors("several-problems.toml");
+    let got: Vec<(&str, usize)> = errs.iter().map(|e| (e.path.as_str(), e.line)).collect();
+    assert_eq!(
+        got,
+        [
+            ("company.federal_state", 6),
+            ("simulation.replications", 9),
+            ("simulation.sed", 10),
+            ("categories[0].tickets_per_user_month", 14),
+            ("categories[0].productivity_loss", 16),
+            ("people[0].profile", 20),
+            ("msp.silver.respons_h", 23),
+            ("setups[0].msp", 28),
+        ],
+        "{errs:#?}"
+    );
+    assert_eq!(errs[0].hint.as_deref(), Some("did you mean 'BY'?"));
+    assert_eq!(errs[2].hint.as_deref(), Some("did you mean 'seed'?"));
+    assert_eq!(errs[7].hint.as_deref(), Some("did you mean 'silver'?"));
+}
+
+#[test]
+fn display_has_one_line_per_error_and_a_count() {
+    let err = scenario::load(&data("invalid", "several-problems.toml")).unwrap_err();
+    let text = err.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 9);
+    assert!(lines[2].ends_with(
+        "several-problems.toml:10:1: simulation.sed: unknown key 'sed' (did you mean 'seed'?)"
+    ));
+    assert_eq!(lines[8], format!("8 errors in {}", err.0[0].file));
+}
+
+#[test]
+fn every_invalid_fixture_fails_and_every_valid_one_loads() {
+    for entry in std::fs::read_dir(data("invalid", "")).unwrap() {
+        let path = entry.unwrap().path();
+        assert!(
+            scenario::load(&path).is_err(),
+            "{} should fail",
+            path.display()
+        );
+    }
+    let mut n = 0;
+    for dir in [scenario_file(""), data("valid", "")] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                if let Err(e) = scenario::load(&path) {
+                    panic!("{} should load:\n{e}", path.display());
+                }
+                n += 1;
+            }
+        }
+    }
+    assert!(n >= 6, "only {n} scenario files found");
+}
+
+#[test]
+fn unreadable_and_non_utf8_files_are_errors_not_panics() {
+    let err = scenario::load(Path::new("/nonexistent/scenario.toml")).unwrap_err();
+    assert_eq!((err.0[0].line, err.0[0].column), (0, 0));
+    assert!(err.0[0].message.contains("cannot read the file"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("binary.toml");
+    std::fs::write(&file, b"name = \"x\"\n\xff\xfe\x00junk").unwrap();
+    let err = scenario::load(&file).unwrap_err();
+    assert_eq!((err.0[0].line, err.0[0].column), (2, 1));
+    assert!(err.0[0].message.contains("not UTF-8"));
+}
+
+#[test]
+fn no_input_makes_the_parser_panic() {
+    let mut inputs: Vec<String> = [
+        "",
+        "\0",
+        "=",
+        "[",
+        "[[",
+        "a.b.c.d.e = 1",
+        "company = 5",
+        "company = []",
+        "categories = {}",
+        "setups = [1, \"x\", true]",
+        "[company]\npcs = 99999999999999999999999999",
+        "[company]\npcs = -9223372036854775808\nusers = 9223372036854775807",
+        "[company]\npcs = inf\nyear = 1e400",
+        "[company]\npcs = 20\nyear = 99999",
+        "[company]\npcs = 20\nyear = -99999\n[simulation]\nwarmup_days = 99999999",
+        "[[categories]]\neffort_h = { dist = \"lognormal\", median = 1e-300, p90 = 1e300 }",
+        "[[categories]]\neffort_h = { dist = \"empirical\", bins = [] }",
+        "[[categories]]\neffort_h = { dist = \"empirical\", bins = [ { share = nan, dist = \"fixed\", value = -inf } ] }",
+        "[[categories]]\neffort_h = { dist = \"empirical\", bins = [ { share = 1, dist = \"empirical\", bins = [ { share = 1, dist = \"fixed\", value = 1 } ] } ] }",
+        "[[categories]]\nusers_affected = -1\nweekday_factors = [nan, inf, -1]\nscheduled_at = [1979-05-27T07:32:00Z, 07:32:00, \"x\"]",
+        "[[people]]\nid = \"\"\nplanned_absences = [ { from = 2026-01-01, to = 2025-01-01 } ]\nhours = { mon = \"24:00-24:00\", sun = \"00:00-24:01\" }",
+        "[msp.\"a b\"]\ntechnicians = 0\ncoverage = \"\"\n[emergency.x]\npriorities = []",
+        "[[setups]]\npreset = \"custom\"\ntiers = [ {}, { admins = [] }, { key_user = \"\" } ]",
+        "[profiles.\"\"]\nvacation_days_per_year = 400\nvacation_summer_block_days = -1",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    // Every line of the starter removed, one at a time, and truncations at many points.
+    let starter = scenario::STARTER;
+    let lines: Vec<&str> = starter.lines().collect();
+    for i in 0..lines.len() {
+        let mut v = lines.clone();
+        v.remove(i);
+        inputs.push(v.join("\n"));
+    }
+    for cut in (0..starter.len()).step_by(211) {
+        if starter.is_char_boundary(cut) {
+            inputs.push(starter[..cut].to_owned());
+        }
+    }
+    // Deeply nested arrays.
+    inputs.push(format!("x = {}{}", "[".repeat(300), "]".repeat(300)));
+    for text in &inputs {
+        // Each must return, with errors or with a model.
+        let _ = scenario::from_str(text, "fuzz.toml");
+    }
+}
+
+#[test]
+fn starter_is_the_mustermann_file() {
+    let file = std::fs::read_to_string(scenario_file("mustermann-gmbh.toml")).unwrap();
+    assert_eq!(scenario::STARTER, file);
+}
+
+#[test]
+fn mustermann_maps_to_the_documented_model() {
+    let m = scenario::load(&scenario_file("mustermann-gmbh.toml")).unwrap();
+    assert_eq!(m.name, "Mustermann GmbH");
+    assert_eq!((m.company.pcs, m.company.users), (50, 50));
+    assert_eq!(m.sim.replications, 1000);
+    assert_eq!(m.sim.seed, 20_261_127);
+
+    // About one ticket per user and month, priority mix 2/20/48/30 % (calibration §5).
+    let total: f64 = m.categories.iter().map(|c| c.tickets_per_year).sum();
+    assert!((total - 600.0).abs() < 1.0, "{total}");
+    let share = |p: Priority| {
+        m.categories
+            .iter()
+            .filter(|c| c.priority == p)
+            .map(|c| c.tickets_per_year)
+            .sum::<f64>()
+            / total
+    };
+    for (p, expected) in [
+        (Priority::P1, 0.02),
+        (Priority::P2, 0.20),
+        (Priority::P3, 0.48),
+        (Priority::P4, 0.30),
+    ] {
+        assert!((share(p) - expected).abs() < 0.005, "{p:?}: {}", share(p));
+    }
+    let outage = m
+        .categories
+        .iter()
+        .find(|c| c.id == "server-outage")
+        .unwrap();
+    assert_eq!(outage.pattern, ArrivalPattern::Always);
+    assert_eq!(outage.users_affected, UsersAffected::All);
+
+    // People: all of [[people]] in file order; MSP technicians inside the contract.
+    let ids: Vec<&str> = m.people.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["anna", "ben", "karl"]);
+    assert_eq!(m.people[2].role, Role::KeyUser);
+    assert!((m.people[2].it_share - 0.1).abs() < 1e-12);
+    let silver = &m.contracts[0];
+    assert_eq!(silver.id, "silver");
+    let techs: Vec<&str> = silver.technicians.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        techs,
+        [
+            "silver.tech1",
+            "silver.tech2",
+            "silver.tech3",
+            "silver.tech4"
+        ]
+    );
+    assert!(
+        silver
+            .technicians
+            .iter()
+            .all(|t| t.role == Role::Technician)
+    );
+    assert!(
+        (silver.technicians[0]
+            .absence
+            .attrition
+            .quit_probability_per_year
+            - 0.2)
+            .abs()
+            < 1e-12
+    );
+    assert_eq!(silver.other_clients_pcs, 300);
+    assert_eq!(silver.response_h, [1.0, 4.0, 8.0, 16.0]);
+
+    // Setups and their tiers.
+    let names: Vec<&str> = m.setups.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Single admin", "Two admins", "MSP", "Hybrid"]);
+    assert!(
+        matches!(m.setups[0].tiers.as_slice(), [Tier::InHouse(a), Tier::Emergency(_)] if a == &[0])
+    );
+    assert!(matches!(m.setups[1].tiers.as_slice(), [Tier::InHouse(a)] if a == &[0, 1]));
+    assert!(matches!(m.setups[2].tiers.as_slice(), [Tier::Msp(0)]));
+    assert!(matches!(
+        m.setups[3].tiers.as_slice(),
+        [Tier::KeyUser(2), Tier::Msp(0)]
+    ));
+    let docs: Vec<f64> = m.setups.iter().map(|s| s.documentation_quality).collect();
+    assert_eq!(docs, [0.3, 0.6, 0.9, 0.9]);
+    assert!(m.setups[1].vacation_no_overlap);
+    // The MSP setups measure against the contract's targets.
+    assert_eq!(m.setups[3].sla.resolution_h, [4.0, 8.0, 24.0, 40.0]);
+
+    // The calendar spans warm-up, one year and the drain; BY has 13 holidays in 2026 minus
+    // Mariä Himmelfahrt (only in parts of Bavaria, see calendar.rs).
+    assert_eq!(m.start(), SimTime::day_start(-28));
+    assert_eq!(m.window_end(), SimTime::day_start(365));
+    assert_eq!(m.end(), SimTime::day_start(365 + 60));
+    let in_2026 = m
+        .calendar
+        .holidays()
+        .iter()
+        .filter(|h| chrono::Datelike::year(&h.date) == 2026)
+        .count();
+    assert_eq!(in_2026, 12);
+}
+
+#[test]
+fn weekday_factors_keep_the_yearly_rate() {
+    let m = scenario::load(&scenario_file("mustermann-gmbh.toml")).unwrap();
+    let pw = m
+        .categories
+        .iter()
+        .find(|c| c.id == "password-reset")
+        .unwrap();
+    // Business-hour-weighted mean over the measured window is 1.
+    let mut weighted = 0.0;
+    let mut total = 0.0;
+    for day in 0..365 {
+        let open = m
+            .business
+            .measure_between(SimTime::day_start(day), SimTime::day_start(day) + DAY)
+            as f64;
+        weighted += pw.weekday_factors[m.calendar.weekday_index(day)] * open;
+        total += open;
+    }
+    assert!(
+        (weighted / total - 1.0).abs() < 1e-9,
+        "{}",
+        weighted / total
+    );
+    // Monday is 1.2 / 0.85 times as busy as Friday.
+    let f = pw.weekday_factors;
+    assert!((f[0] / f[4] - 1.2 / 0.85).abs() < 1e-9);
+}
+
+#[test]
+fn textbook_mm2_is_the_degenerate_model() {
+    let m = scenario::load(&scenario_file("textbook-mm2.toml")).unwrap();
+    assert_eq!(m.categories.len(), 1);
+    let c = &m.categories[0];
+    assert_eq!(c.tickets_per_year, 14_016.0);
+    assert_eq!(c.pattern, ArrivalPattern::Always);
+    assert_eq!(c.weekday_factors, [1.0; 7]);
+    assert!((c.effort_h.mean() - 1.0).abs() < 1e-12);
+    assert!(m.calendar.holidays().is_empty());
+    // Round the clock: the business schedule is the whole simulated span.
+    assert_eq!(m.business.measure(), m.end() - m.start());
+    for p in &m.people {
+        let a = &p.absence;
+        assert_eq!(a.vacation.days_per_year, 0);
+        assert_eq!(a.vacation.summer_block_days, 0);
+        assert_eq!(a.illness.episodes_per_year, 0.0);
+        assert_eq!(a.attrition.quit_probability_per_year, 0.0);
+        assert_eq!(a.training_days_per_year, 0);
+        assert_eq!(a.meeting_share, 0.0);
+        assert_eq!(p.hours.minutes_per_week(), 7 * 24 * 60);
+    }
+    assert!(matches!(m.setups[0].tiers.as_slice(), [Tier::InHouse(a)] if a.len() == 2));
+}
+
+#[test]
+fn what_if_settings_become_fixed_times() {
+    let m = scenario::load(&data("valid", "what-if.toml")).unwrap();
+    let ArrivalPattern::Scheduled(times) = &m.categories[0].pattern else {
+        panic!("expected scheduled arrivals");
+    };
+    // 3 August 2026 is day 214; 2 November is day 305.
+    assert_eq!(
+        times,
+        &[
+            SimTime::day_start(214) + 10 * 3600,
+            SimTime::day_start(305) + 8 * 3600 + 1800
+        ]
+    );
+    let planned = &m.people[0].absence.planned;
+    assert_eq!(planned.len(), 2);
+    // Dates are whole days, the end date included.
+    assert_eq!(
+        (planned[0].from, planned[0].to),
+        (SimTime::day_start(207), SimTime::day_start(226))
+    );
+    assert_eq!(planned[1].to - planned[1].from, DAY);
+}
+
+#[test]
+fn person_overrides_and_defaults() {
+    let m = scenario::load(&data("valid", "custom-tiers.toml")).unwrap();
+    let ben = &m.people[1];
+    assert_eq!(ben.absence.vacation.days_per_year, 20);
+    assert_eq!(ben.absence.attrition.notice_days, 30.0);
+    // Unset profile keys come from the IT-admin defaults.
+    assert_eq!(ben.absence.attrition.quit_probability_per_year, 0.1);
+    assert_eq!(m.contracts[0].resolution_h, [4.0, 8.0, 24.0, 40.0]);
+    assert_eq!(m.contracts[0].response_h, [0.5, 2.0, 8.0, 16.0]);
+    assert!(matches!(
+        m.setups[1].tiers.as_slice(),
+        [Tier::KeyUser(2), Tier::InHouse(c), Tier::Msp(0), Tier::Emergency(_)] if c == &[1]
+    ));
+}
+
+#[test]
+fn omitted_keys_take_the_calibration_defaults() {
+    let m = scenario::load(&data("valid", "minimal.toml")).unwrap();
+    assert_eq!(m.name, "minimal");
+    assert_eq!((m.company.pcs, m.company.users), (20, 20));
+    assert_eq!(m.calendar.first_year(), 2026);
+    let s = &m.sim;
+    assert_eq!(
+        (
+            s.replications,
+            s.seed,
+            s.warmup_days,
+            s.years,
+            s.drain_days,
+            s.aged_after_business_days
+        ),
+        (1000, 1, 28, 1, 60, 5)
+    );
+    // Mon–Fri 08:00–17:00.
+    assert_eq!(m.company.hours.day(0), Some((480, 1020)));
+    assert_eq!(m.company.hours.day(5), None);
+
+    let c = &m.categories[0];
+    assert_eq!(c.tickets_per_year, 240.0);
+    assert_eq!(
+        (c.priority, c.pattern.clone()),
+        (Priority::P3, ArrivalPattern::Business)
+    );
+    assert!((c.effort_h.mean() - 2.0).abs() < 1e-9);
+    assert_eq!(c.users_affected, UsersAffected::Count(1));
+    assert_eq!(
+        (
+            c.onsite_probability,
+            c.productivity_loss,
+            c.knowledge_probability
+        ),
+        (0.15, 0.1, 0.3)
+    );
+
+    let pool = &m.contracts[0];
+    assert_eq!(pool.technicians.len(), 4);
+    assert_eq!(pool.other_clients_pcs, 4 * 250 - 20);
+    assert_eq!(pool.coverage.day(0), Some((540, 1020)));
+    assert!(pool.coverage_observes_holidays && !pool.p1_always);
+    assert_eq!(
+        (pool.response_h, pool.resolution_h),
+        ([1.0, 4.0, 8.0, 16.0], [4.0, 8.0, 24.0, 40.0])
+    );
+    assert!((pool.travel_h.mean() - 0.86).abs() < 1e-9);
+    let tech = &pool.technicians[0].absence;
+    assert_eq!(tech.vacation.days_per_year, 30);
+    assert_eq!(tech.attrition.quit_probability_per_year, 0.2);
+    assert!((tech.illness.duration_days.mean() - 12.5).abs() < 0.3);
+    assert_eq!(m.setups[0].documentation_quality, 0.9);
+}
