@@ -138,6 +138,15 @@ fn check(name: &'static str, value: f64, rule: &'static str, ok: bool) -> Result
     }
 }
 
+/// For parameters that pass our checks but that rand_distr still rejects (extreme ranges).
+fn bad(name: &'static str) -> DistError {
+    DistError::OutOfRange {
+        name,
+        rule: "within a range that can be sampled",
+        value: f64::NAN,
+    }
+}
+
 /// z of the standard normal's 90th percentile, to turn (median, P90) into sigma.
 const Z90: f64 = 1.281_551_565_544_600_5;
 
@@ -164,9 +173,16 @@ impl Dist {
                 check("p90", p90, "> median", p90 > median)?;
                 let mu = median.ln();
                 let sigma = (p90 / median).ln() / Z90;
+                let mean = (mu + sigma * sigma / 2.0).exp();
+                check(
+                    "p90",
+                    p90,
+                    "close enough to the median for a finite mean",
+                    mean.is_finite(),
+                )?;
                 Dist {
-                    kind: Kind::LogNormal(LogNormal::new(mu, sigma).expect("checked")),
-                    mean: (mu + sigma * sigma / 2.0).exp(),
+                    kind: Kind::LogNormal(LogNormal::new(mu, sigma).map_err(|_| bad("p90"))?),
+                    mean,
                 }
             }
             DistSpec::LogNormalMeanSd { mean, sd } => {
@@ -175,7 +191,9 @@ impl Dist {
                 let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
                 let mu = mean.ln() - sigma2 / 2.0;
                 Dist {
-                    kind: Kind::LogNormal(LogNormal::new(mu, sigma2.sqrt()).expect("checked")),
+                    kind: Kind::LogNormal(
+                        LogNormal::new(mu, sigma2.sqrt()).map_err(|_| bad("sd"))?,
+                    ),
                     mean,
                 }
             }
@@ -193,7 +211,7 @@ impl Dist {
                 check("min", min, ">= 0", min >= 0.0)?;
                 check("max", max, "> min", max > min)?;
                 Dist {
-                    kind: Kind::Uniform(Uniform::new_inclusive(min, max).expect("checked")),
+                    kind: Kind::Uniform(Uniform::new_inclusive(min, max).map_err(|_| bad("max"))?),
                     mean: (min + max) / 2.0,
                 }
             }
@@ -207,7 +225,9 @@ impl Dist {
                     (min..=max).contains(&mode),
                 )?;
                 Dist {
-                    kind: Kind::Triangular(Triangular::new(min, max, mode).expect("checked")),
+                    kind: Kind::Triangular(
+                        Triangular::new(min, max, mode).map_err(|_| bad("mode"))?,
+                    ),
                     mean: (min + mode + max) / 3.0,
                 }
             }
@@ -285,5 +305,32 @@ impl Dist {
             }
         }
         .max(0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extreme_parameters_are_errors_not_panics() {
+        let spec = DistSpec::LogNormalMedianP90 {
+            median: 1e-300,
+            p90: 1e300,
+        };
+        assert!(Dist::new(&spec).is_err());
+        assert!(Dist::new(&DistSpec::Exponential { mean: f64::NAN }).is_err());
+        assert!(Dist::new(&DistSpec::Uniform { min: 2.0, max: 1.0 }).is_err());
+    }
+
+    #[test]
+    fn lognormal_median_and_p90_give_the_analytic_mean() {
+        let d = Dist::new(&DistSpec::LogNormalMedianP90 {
+            median: 1.0,
+            p90: Z90.exp(),
+        })
+        .unwrap();
+        // sigma = 1: mean = exp(1/2).
+        assert!((d.mean() - 0.5f64.exp()).abs() < 1e-12);
     }
 }

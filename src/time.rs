@@ -90,9 +90,15 @@ impl fmt::Debug for SimTime {
     }
 }
 
-/// Converts hours (float) to whole seconds, rounded to the nearest second.
+/// Longest duration a single draw may take: 20 years. Long-tailed distributions can draw
+/// absurd values; capping them keeps time arithmetic far from overflow and changes nothing
+/// a one-year simulation can measure.
+pub const MAX_DURATION_S: i64 = 20 * 366 * DAY;
+
+/// Converts hours (float) to whole seconds, rounded to the nearest second, within
+/// `0..=MAX_DURATION_S`.
 pub fn secs_from_hours(h: f64) -> i64 {
-    (h * HOUR as f64).round() as i64
+    ((h * HOUR as f64).round() as i64).clamp(0, MAX_DURATION_S)
 }
 
 /// Converts seconds to hours.

@@ -15,7 +15,7 @@ use crate::calendar::Calendar;
 use crate::interval::IntervalSet;
 use crate::model::{AbsenceKind, AbsenceProfile, Person};
 use crate::rng::{self, Purpose};
-use crate::time::{DAY, SimTime};
+use crate::time::{DAY, MAX_DURATION_S, SimTime};
 
 /// Seconds in a mean calendar year; rates "per year" are per this span.
 pub const YEAR_S: f64 = 365.25 * DAY as f64;
@@ -253,7 +253,8 @@ pub fn timeline(
             if u * (1.0 + a) >= 1.0 + a * phase.cos() {
                 continue;
             }
-            let len = ill.duration_days.sample(&mut ill_rng) * DAY as f64;
+            let len =
+                (ill.duration_days.sample(&mut ill_rng) * DAY as f64).min(MAX_DURATION_S as f64);
             let s = SimTime(t.round() as i64);
             let e = SimTime((t + len).round() as i64);
             if e > s {
@@ -279,7 +280,10 @@ pub fn timeline(
             if t >= end.secs() as f64 {
                 break;
             }
-            let ttf = at.time_to_fill_days.sample(&mut at_rng);
+            let ttf = at
+                .time_to_fill_days
+                .sample(&mut at_rng)
+                .min((MAX_DURATION_S / DAY) as f64);
             let notice = at.notice_days * DAY as f64;
             let hire = t + notice.max(ttf * DAY as f64);
             resignations.push(SimTime(t.round() as i64));

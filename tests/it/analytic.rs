@@ -182,3 +182,18 @@ fn littles_law_holds_on_the_backlog() {
         "the CI must resolve a 2 % violation"
     );
 }
+
+#[test]
+fn the_shipped_textbook_scenario_matches_its_erlang_c_comment() {
+    let model = covsim::scenario::load("scenarios/textbook-mm2.toml".as_ref()).unwrap();
+    let results = run(&model, 60);
+    // The file's comment: Wq = 16/9 h, C = 32/45, L = 40/9.
+    let m = |f: fn(&Metrics) -> f64| {
+        results
+            .iter()
+            .map(move |r| f(&r.metrics))
+            .collect::<Vec<_>>()
+    };
+    assert_in_ci("textbook Wq", m(|m| m.response[2].mean), 16.0 / 9.0);
+    assert_in_ci("textbook L", m(|m| m.backlog_mean), 40.0 / 9.0);
+}

@@ -2,6 +2,7 @@
 
 mod absences;
 mod analytic;
+mod cli;
 mod common;
 mod determinism;
 mod invariants;
