@@ -20,6 +20,8 @@ struct Row {
     get: fn(&crate::engine::Metrics) -> f64,
     decimals: usize,
     percent: bool,
+    /// Whether more is better (coverage, SLA share): then a bad year is the low end.
+    higher_is_better: bool,
 }
 
 const ROWS: &[Row] = &[
@@ -28,66 +30,77 @@ const ROWS: &[Row] = &[
         get: |m| m.user_hours_lost,
         decimals: 0,
         percent: false,
+        higher_is_better: false,
     },
     Row {
         label: "Outage hours / year",
         get: |m| m.outage_hours,
         decimals: 1,
         percent: false,
+        higher_is_better: false,
     },
     Row {
         label: "Backlog max (tickets)",
         get: |m| m.backlog_max,
         decimals: 0,
         percent: false,
+        higher_is_better: false,
     },
     Row {
         label: "P1 response P95 (bh)",
         get: |m| m.response[0].p95,
         decimals: 1,
         percent: false,
+        higher_is_better: false,
     },
     Row {
         label: "P2 resolution P95 (bh)",
         get: |m| m.resolution[1].p95,
         decimals: 1,
         percent: false,
+        higher_is_better: false,
     },
     Row {
         label: "P2 resolved within SLA",
         get: |m| m.resolution[1].within_sla,
-        decimals: 0,
+        decimals: 1,
         percent: true,
+        higher_is_better: true,
     },
     Row {
         label: "Coverage of business hrs",
         get: |m| m.coverage_share,
         decimals: 1,
         percent: true,
+        higher_is_better: true,
     },
     Row {
         label: "Hours with nobody / year",
         get: |m| m.uncovered_hours,
         decimals: 0,
         percent: false,
+        higher_is_better: false,
     },
     Row {
         label: "Longest gap (days)",
         get: |m| m.longest_gap_days,
         decimals: 1,
         percent: false,
+        higher_is_better: false,
     },
     Row {
         label: "Knowledge-blocked tickets",
         get: |m| m.knowledge_blocked,
         decimals: 1,
         percent: false,
+        higher_is_better: false,
     },
     Row {
         label: "Emergency calls / year",
         get: |m| m.emergency_calls,
         decimals: 1,
         percent: false,
+        higher_is_better: false,
     },
 ];
 
@@ -103,7 +116,7 @@ fn fmt(x: f64, decimals: usize, percent: bool) -> String {
 }
 
 /// Renders the table: for every headline figure the mean (± half-width of its 95 % CI) and the
-/// 95th percentile across replications ("a bad year": one year in twenty is worse).
+/// value of a bad year (one year in twenty is worse: the P95, or the P5 where more is better).
 pub fn summary_table(
     model: &Model,
     runs: &[SetupRuns<'_>],
@@ -124,7 +137,7 @@ pub fn summary_table(
     );
     let _ = writeln!(
         out,
-        "mean ± 95 % CI half-width, and P95 (a bad year: 1 in 20 is worse)\n"
+        "mean ± half-width of its 95 % CI; \"in a bad year\": 1 year in 20 is worse\n(the P95 across replications, or the P5 where more is better)\n"
     );
     let label_w = 27;
     let col_w = 20;
@@ -150,9 +163,10 @@ pub fn summary_table(
             let _ = write!(out, "{cell:>col_w$}");
         }
         let _ = writeln!(out);
-        let _ = write!(out, "{:label_w$}", "  P95");
+        let _ = write!(out, "{:label_w$}", "  in a bad year");
+        let q = if row.higher_is_better { 0.05 } else { 0.95 };
         for r in runs {
-            let p = quantile(r.results.iter().map(|x| (row.get)(&x.metrics)), 0.95);
+            let p = quantile(r.results.iter().map(|x| (row.get)(&x.metrics)), q);
             let _ = write!(out, "{:>col_w$}", fmt(p, row.decimals, row.percent));
         }
         let _ = writeln!(out);
