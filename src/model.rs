@@ -354,6 +354,16 @@ pub struct SimSettings {
     pub aged_after_business_days: u32,
 }
 
+/// How results are reported.
+#[derive(Clone, Debug, Default)]
+pub struct ReportSettings {
+    /// Index of the setup the others are compared with (paired differences).
+    pub baseline: usize,
+    /// Exceedance thresholds: `(metric name from engine::catalog, thresholds)`; reported as
+    /// P(metric > threshold) per setup.
+    pub thresholds: Vec<(String, Vec<f64>)>,
+}
+
 /// The company whose support is simulated.
 #[derive(Clone, Debug)]
 pub struct Company {
@@ -386,6 +396,8 @@ pub struct Model {
     pub setups: Vec<Setup>,
     /// Simulation settings.
     pub sim: SimSettings,
+    /// Reporting settings.
+    pub report: ReportSettings,
 }
 
 impl Model {

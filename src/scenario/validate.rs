@@ -23,8 +23,8 @@ use crate::calendar::{Calendar, CoverageWindow, FederalState, HolidayRule, Weekl
 use crate::dist::{Dist, DistError, DistSpec};
 use crate::model::{
     AbsenceKind, AbsenceProfile, ArrivalPattern, AttritionRule, Category, Company, EmergencyHelp,
-    IllnessRule, Model, MspContract, Person, PlannedAbsence, Priority, Role, Setup, SimSettings,
-    Skill, SkillSet, SlaTargets, Tier, UsersAffected, VacationRule,
+    IllnessRule, Model, MspContract, Person, PlannedAbsence, Priority, ReportSettings, Role, Setup,
+    SimSettings, Skill, SkillSet, SlaTargets, Tier, UsersAffected, VacationRule,
 };
 use crate::time::{DAY, SimTime};
 
@@ -581,6 +581,7 @@ impl Validator {
             contracts,
             setups,
             sim,
+            report: ReportSettings::default(),
         })
     }
 

@@ -132,6 +132,7 @@ pub(crate) fn model(
             drain_days,
             aged_after_business_days: 5,
         },
+        report: ReportSettings::default(),
     }
 }
 
