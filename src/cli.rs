@@ -1,17 +1,21 @@
 //! Command-line parsing and the top-level flow. Owns flags, subcommands and exit codes;
 //! simulates nothing itself.
 //!
-//! Exit codes: 0 success, 1 the run failed (I/O), 2 usage or scenario error.
+//! Exit codes: 0 success, 1 the run failed (I/O, interrupted), 2 usage or scenario error.
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
-use covsim::engine::Simulator;
-use covsim::report::{SetupRuns, summary_table};
+use covsim::montecarlo::{self, Hooks, Plan};
+use covsim::report::csv::CsvLocale;
+use covsim::report::output::{RunInfo, render, write_run_folder};
+use covsim::report::{comparison_table_text, summary_table};
 use covsim::scenario;
 
 /// Monte Carlo simulator of IT support coverage for companies with 30–100 PCs.
@@ -22,18 +26,48 @@ pub(crate) struct Cli {
     command: Command,
 }
 
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Locale {
+    /// Comma-separated, decimal point.
+    En,
+    /// Semicolon-separated, decimal comma (German Excel).
+    De,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Simulate every setup of a scenario and print the comparison.
+    /// Simulate every setup of a scenario, write the run folder and print the comparison.
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
         /// Number of replications (default: the scenario's `simulation.replications`).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         reps: Option<u64>,
+        /// Index of the first replication: reproduces any slice of a larger run exactly.
+        #[arg(long, default_value_t = 0)]
+        replications_from: u64,
         /// Master seed (default: the scenario's `simulation.seed`).
         #[arg(long)]
         seed: Option<u64>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// Run until the 95 % CI half-width of every headline metric is within this share of
+        /// its mean (e.g. 0.02), or the replication cap (--reps, default 100000) is reached.
+        #[arg(long, value_parser = parse_precision)]
+        precision: Option<f64>,
+        /// Run folder (default: output/<scenario>-<UTC date and time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing run folder.
+        #[arg(long)]
+        force: bool,
+        /// CSV format: `de` opens correctly in a German Excel.
+        #[arg(long, value_enum, default_value = "en")]
+        csv_locale: Locale,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Check a scenario file and report every problem.
     Validate {
@@ -49,6 +83,15 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+fn parse_precision(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x > 0.0 && x < 1.0 => Ok(x),
+        _ => Err(format!(
+            "expected a share between 0 and 1 (e.g. 0.02 for ±2 %), got '{s}'"
+        )),
+    }
 }
 
 /// A failure with its exit code.
@@ -87,23 +130,32 @@ pub(crate) fn main() -> ExitCode {
     }
 }
 
-fn load(path: &std::path::Path) -> Result<covsim::model::Model, Failure> {
+fn load(path: &Path) -> Result<covsim::model::Model, Failure> {
     scenario::load(path).map_err(usage)
+}
+
+/// Prints to stdout; a closed pipe (`covsim run … | head`) is not an error.
+fn print(text: &str) -> Result<(), Failure> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r
+            .context("cannot write to standard output")
+            .map_err(Failure::from),
+    }
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Validate { scenario } => {
             let model = load(&scenario)?;
-            println!(
-                "{}: ok — {} setups, {} ticket categories, {} people, {} MSP contracts",
+            print(&format!(
+                "{}: ok — {} setups, {} ticket categories, {} people, {} MSP contracts\n",
                 scenario.display(),
                 model.setups.len(),
                 model.categories.len(),
                 model.people.len(),
                 model.contracts.len()
-            );
-            Ok(())
+            ))
         }
         Command::Init { path, force } => {
             if path.exists() && !force {
@@ -114,51 +166,164 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             write_atomically(&path, scenario::STARTER.as_bytes())
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            println!(
-                "wrote {}; check it with: covsim validate {}",
+            print(&format!(
+                "wrote {}; check it with: covsim validate {}\n",
                 path.display(),
                 path.display()
-            );
-            Ok(())
+            ))
         }
         Command::Run {
             scenario,
             reps,
+            replications_from,
             seed,
+            threads,
+            precision,
+            out,
+            force,
+            csv_locale,
+            quiet,
         } => {
+            let started = Instant::now();
+            let started_utc = chrono::Utc::now();
+            let text = std::fs::read_to_string(&scenario).map_err(|e| {
+                usage(anyhow::anyhow!(
+                    "{}: cannot read the file: {e}",
+                    scenario.display()
+                ))
+            })?;
             let mut model = load(&scenario)?;
             if let Some(s) = seed {
                 model.sim.seed = s;
             }
-            let reps = reps.unwrap_or(model.sim.replications);
-            let sim = Simulator::new(&model);
-            let results: Vec<Vec<_>> = (0..model.setups.len())
-                .map(|s| (0..reps).map(|r| sim.run(s, r)).collect())
-                .collect();
-            let runs: Vec<SetupRuns<'_>> = model
-                .setups
-                .iter()
-                .zip(&results)
-                .map(|(s, r)| SetupRuns {
-                    name: &s.name,
-                    results: r,
-                })
-                .collect();
-            let table = summary_table(&model, &runs, reps, model.sim.seed);
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`covsim run … | head`) is not an error.
-            match out.write_all(table.as_bytes()) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                r => r
-                    .context("cannot write to standard output")
-                    .map_err(Failure::from),
+            let dir = out.unwrap_or_else(|| {
+                let stem = scenario
+                    .file_stem()
+                    .map_or("run".into(), |s| s.to_string_lossy().into_owned());
+                Path::new("output").join(format!("{stem}-{}", started_utc.format("%Y%m%d-%H%M%S")))
+            });
+            if dir.exists() && !force {
+                return Err(usage(anyhow::anyhow!(
+                    "{} exists already; choose another folder with --out, or pass --force to replace it",
+                    dir.display()
+                )));
             }
+            let threads = threads.map(|t| t as usize);
+            let thread_count = threads.unwrap_or_else(rayon::current_num_threads);
+
+            // Ctrl-C stops the run between batches; nothing is written then.
+            static CANCEL: AtomicBool = AtomicBool::new(false);
+            let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::Relaxed));
+            let cap = reps.unwrap_or(if precision.is_some() {
+                100_000
+            } else {
+                model.sim.replications
+            });
+            let bar = progress_bar(cap * model.setups.len() as u64, quiet);
+            let setups = model.setups.len() as u64;
+            let progress = |done: u64| {
+                if let Some(b) = &bar {
+                    b.set_position(done * setups);
+                }
+            };
+            let hooks = Hooks {
+                cancel: &CANCEL,
+                progress: &progress,
+            };
+            let result = match precision {
+                None => montecarlo::run(
+                    &model,
+                    Plan {
+                        first: replications_from,
+                        count: cap,
+                        threads,
+                    },
+                    &hooks,
+                )
+                .map(|e| (e, None)),
+                Some(rel) => montecarlo::run_to_precision(
+                    &model,
+                    replications_from,
+                    rel,
+                    cap.min(200),
+                    cap,
+                    threads,
+                    &hooks,
+                )
+                .map(|(e, o)| (e, Some(o))),
+            };
+            if let Some(b) = &bar {
+                b.finish_and_clear();
+            }
+            let (exp, outcome) =
+                result.map_err(|e| anyhow::anyhow!("{e}; no outputs were written"))?;
+            let info = RunInfo {
+                scenario_path: scenario.clone(),
+                scenario_text: text,
+                threads: thread_count,
+                wall_time_s: started.elapsed().as_secs_f64(),
+                started_utc: started_utc.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                locale: match csv_locale {
+                    Locale::En => CsvLocale::En,
+                    Locale::De => CsvLocale::De,
+                },
+                precision: outcome.clone(),
+                command_line: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            let files = render(&model, &exp, &info);
+            write_run_folder(&dir, force, &files)
+                .map_err(|e| Failure::from(anyhow::Error::from(e)))?;
+            let mut text = summary_table(&model, &exp);
+            text.push('\n');
+            text.push_str(&comparison_table_text(&model, &exp));
+            if let Some(o) = outcome {
+                text.push_str(&format!(
+                    "\nPrecision: {} after {} replications; widest interval: {} of \"{}\" at ±{:.1} % of its mean.\n",
+                    if o.reached { "reached" } else { "NOT reached (replication cap)" },
+                    exp.count,
+                    o.deciding.1,
+                    o.deciding.0,
+                    o.relative_half_width * 100.0
+                ));
+            }
+            text.push_str(&format!(
+                "\nResults in {} ({:.1} s)\n",
+                dir.display(),
+                started.elapsed().as_secs_f64()
+            ));
+            print(&text)
         }
     }
 }
 
+/// A progress bar on stderr, shown only on a terminal, without --quiet, and once a run has
+/// taken longer than a second (short runs stay quiet).
+fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::hidden(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} replication-years, ETA {eta}",
+        )
+        .expect("a valid template"),
+    );
+    let shown = bar.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    });
+    Some(bar)
+}
+
 /// Writes to a temporary file beside `path`, then renames it: never a half-written file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

@@ -31,6 +31,7 @@ pub mod dist;
 pub mod engine;
 pub mod interval;
 pub mod model;
+pub mod montecarlo;
 pub mod report;
 pub mod rng;
 pub mod scenario;

@@ -1,5 +1,7 @@
-//! Outputs: the printed summary table (CSV files and charts follow in later issues).
+//! Outputs: CSV tables, the run folder, and the printed summary table.
 
+pub mod csv;
+pub mod output;
 mod table;
 
-pub use table::{SetupRuns, summary_table};
+pub use table::{comparison_table_text, summary_table};

@@ -398,6 +398,7 @@ raw_table!(
         msp: Named<RawMsp>,
         emergency: Named<RawEmergency>,
         setups: Vec<RawSetup>,
+        report: RawReport,
     }
 );
 
@@ -724,6 +725,96 @@ raw_table!(
     }
 );
 
+raw_table!(
+    /// `[report]`.
+    RawReport {
+        /// Name of the setup the others are compared with.
+        baseline: String,
+        thresholds: RawThresholds,
+    }
+);
+
+/// `thresholds = { user_hours_lost = [2000, 5000], outage_h = 40 }`: exceedance thresholds per
+/// metric, in file order. The valid keys are the names of `engine::catalog()`; an unknown name
+/// is reported at the key, like an unknown key, and its entry left out.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RawThresholds(pub(crate) Vec<(String, NumberList)>);
+
+impl FromToml for RawThresholds {
+    fn from_toml(v: &Value<'_>, path: &Path, rd: &mut Reader) -> Option<Self> {
+        let DeValue::Table(t) = v.get_ref() else {
+            rd.mismatch(
+                v,
+                path,
+                "a table of metric names and thresholds, e.g. { outage_h = [24, 40] }",
+            );
+            return None;
+        };
+        let metrics = crate::engine::catalog();
+        let names = || metrics.iter().map(|m| m.name.as_str());
+        let mut entries: Vec<_> = t.iter().collect();
+        // As in `Named`: the key spans restore the order of the file.
+        entries.sort_by_key(|(k, _)| k.span().start);
+        let mut out = Vec::new();
+        for (k, x) in entries {
+            let name: &str = k.get_ref();
+            let p = path.key(name);
+            // Read the value even under an unknown name, so that its problems are reported too.
+            let value = NumberList::from_toml(x, &p, rd);
+            if !names().any(|n| n == name) {
+                let hint = suggest::closest(name, names()).map_or_else(
+                    || {
+                        let headline: Vec<&str> = metrics
+                            .iter()
+                            .filter(|m| m.headline)
+                            .map(|m| m.name.as_str())
+                            .collect();
+                        format!(
+                            "metrics include {}; scenarios/README.md lists them all",
+                            headline.join(", ")
+                        )
+                    },
+                    |c| format!("did you mean '{c}'?"),
+                );
+                rd.error(p, k.span(), format!("unknown metric '{name}'"), Some(hint));
+            } else if let Some(list) = value {
+                out.push((name.to_owned(), list));
+            }
+        }
+        Some(RawThresholds(out))
+    }
+}
+
+/// A list of numbers, or a single number meaning a list of one.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct NumberList {
+    pub(crate) values: Vec<f64>,
+    /// Whether a single number was given rather than a list (its problems are reported at the
+    /// key, not at an index).
+    pub(crate) single: bool,
+}
+
+impl FromToml for NumberList {
+    fn from_toml(v: &Value<'_>, path: &Path, rd: &mut Reader) -> Option<Self> {
+        match v.get_ref() {
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                f64::from_toml(v, path, rd).map(|x| NumberList {
+                    values: vec![x],
+                    single: true,
+                })
+            }
+            DeValue::Array(_) => Vec::from_toml(v, path, rd).map(|values| NumberList {
+                values,
+                single: false,
+            }),
+            _ => {
+                rd.mismatch(v, path, "a number or a list of numbers");
+                None
+            }
+        }
+    }
+}
+
 /// Reads a parsed document; returns what could be read, every problem found, and the paths
 /// of present but unreadable values (see [`Reader::unreadable`]).
 pub(crate) fn read(root: &Value<'_>) -> (RawScenario, Reader) {
@@ -805,6 +896,47 @@ mod tests {
         );
         assert_eq!(rd.unreadable[0].to_string(), "setups[0].admins");
         assert!(raw.setups.unwrap()[0].admins.is_none());
+    }
+
+    #[test]
+    fn thresholds_keep_file_order_and_drop_unknown_metrics() {
+        let (raw, issues) = read_text(
+            "[report.thresholds]\noutage_h = [40, 24]\nbacklog_mx = \"x\"\nbacklog_max = 30\n",
+        );
+        let msgs: Vec<(String, &str)> = issues
+            .iter()
+            .map(|i| (i.path.to_string(), i.message.as_str()))
+            .collect();
+        // Both problems of the misspelt entry are found in one pass.
+        assert_eq!(
+            msgs,
+            [
+                (
+                    "report.thresholds.backlog_mx".to_owned(),
+                    "expected a number or a list of numbers, found string \"x\""
+                ),
+                (
+                    "report.thresholds.backlog_mx".to_owned(),
+                    "unknown metric 'backlog_mx'"
+                ),
+            ]
+        );
+        assert_eq!(
+            issues[1].hint.as_deref(),
+            Some("did you mean 'backlog_max'?")
+        );
+        let t = raw.report.unwrap().thresholds.unwrap().0;
+        let got: Vec<(&str, &[f64], bool)> = t
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.values.as_slice(), v.single))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("outage_h", &[40.0, 24.0][..], false),
+                ("backlog_max", &[30.0][..], true)
+            ]
+        );
     }
 
     #[test]

@@ -16,7 +16,8 @@ use super::hours::{self, HoursError};
 use super::locate::{Path, is_bare_key};
 use super::raw::{
     Issue, RawCategory, RawDist, RawDistTable, RawEmergency, RawHolidays, RawHours, RawMoment,
-    RawMsp, RawPerson, RawPlanned, RawProfile, RawScenario, RawSetup, RawTargets, RawUsers,
+    RawMsp, RawPerson, RawPlanned, RawProfile, RawReport, RawScenario, RawSetup, RawTargets,
+    RawUsers,
 };
 use super::suggest;
 use crate::calendar::{Calendar, CoverageWindow, FederalState, HolidayRule, WeeklyHours};
@@ -567,6 +568,7 @@ impl Validator {
             &msp_ids,
             &emergencies,
         );
+        let report = self.report(raw, &setups);
 
         let parts = company?;
         let calendar = calendar?;
@@ -581,7 +583,7 @@ impl Validator {
             contracts,
             setups,
             sim,
-            report: ReportSettings::default(),
+            report,
         })
     }
 
@@ -1678,6 +1680,67 @@ impl Validator {
             ),
             vacation_no_overlap: s.vacation_no_overlap.unwrap_or(true),
             sla,
+        }
+    }
+
+    /// `[report]`: the baseline setup (default: the first) and the exceedance thresholds,
+    /// each list sorted and without repeats. Metric names were checked while reading.
+    fn report(&mut self, raw: &RawScenario, setups: &[Setup]) -> ReportSettings {
+        let path = Path::root().key("report");
+        let RawReport {
+            baseline,
+            thresholds,
+        } = raw.report.clone().unwrap_or_default();
+        let names: Vec<&str> = setups
+            .iter()
+            .map(|s| s.name.as_str())
+            .filter(|n| !n.is_empty())
+            .collect();
+        let baseline = match baseline {
+            // Without setups, "at least one setup is needed" has been reported.
+            Some(b) if !setups.is_empty() => {
+                let found = setups.iter().position(|s| s.name == b);
+                if found.is_none() {
+                    let hint = suggest::hint(&b, names.iter().copied())
+                        .unwrap_or_else(|| "name one of the [[setups]] by its name".to_owned());
+                    self.push(
+                        path.key("baseline"),
+                        format!("unknown setup '{b}'"),
+                        Some(hint),
+                    );
+                }
+                found.unwrap_or(0)
+            }
+            _ => 0,
+        };
+        let tp = path.key("thresholds");
+        let mut out = Vec::new();
+        for (metric, list) in thresholds.map(|t| t.0).unwrap_or_default() {
+            let p = tp.key(&metric);
+            if list.values.is_empty() {
+                self.error_hint(
+                    p,
+                    "lists no threshold",
+                    format!("give one or more, e.g. {metric} = [10], or remove the key"),
+                );
+                continue;
+            }
+            let mut values = Vec::new();
+            for (i, &x) in list.values.iter().enumerate() {
+                if x.is_finite() {
+                    values.push(x);
+                } else {
+                    let at = if list.single { p.clone() } else { p.index(i) };
+                    self.error(at, format!("must be a finite number, got {x}"));
+                }
+            }
+            values.sort_by(f64::total_cmp);
+            values.dedup();
+            out.push((metric, values));
+        }
+        ReportSettings {
+            baseline,
+            thresholds: out,
         }
     }
 

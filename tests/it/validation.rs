@@ -324,6 +324,161 @@ fn planned_absence_outside_the_simulated_period() {
 }
 
 #[test]
+fn duplicate_setup_name() {
+    let e = only_error("duplicate-setup-name.toml");
+    check(
+        &e,
+        "setups[1].name",
+        16,
+        "duplicate setup name 'MSP'",
+        Some("give every setup its own name"),
+    );
+}
+
+#[test]
+fn unknown_baseline_suggests_an_existing_setup() {
+    let e = only_error("unknown-baseline.toml");
+    check(
+        &e,
+        "report.baseline",
+        24,
+        "unknown setup 'MSP silvr'",
+        Some("did you mean 'MSP silver'?"),
+    );
+    assert_eq!(e.column, 12);
+}
+
+#[test]
+fn unknown_metric_suggests_the_closest_metric() {
+    let e = only_error("unknown-metric.toml");
+    check(
+        &e,
+        "report.thresholds.user_hour_lost",
+        16,
+        "unknown metric 'user_hour_lost'",
+        Some("did you mean 'user_hours_lost'?"),
+    );
+    // At the key, as for unknown keys.
+    assert_eq!(e.column, 33);
+    assert!(
+        e.to_string()
+            .ends_with("unknown metric 'user_hour_lost' (did you mean 'user_hours_lost'?)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn thresholds_must_be_finite_numbers() {
+    let errs = errors("threshold-not-finite.toml");
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+    check(
+        &errs[0],
+        "report.thresholds.outage_h[1]",
+        16,
+        "must be a finite number, got NaN",
+        None,
+    );
+    assert_eq!(errs[0].column, 17);
+    // A single number is reported at the key's value, not at an index.
+    check(
+        &errs[1],
+        "report.thresholds.backlog_max",
+        17,
+        "must be a finite number, got inf",
+        None,
+    );
+    check(
+        &errs[2],
+        "report.thresholds.uncovered_h",
+        18,
+        "lists no threshold",
+        Some("uncovered_h = [10]"),
+    );
+}
+
+#[test]
+fn report_keys_and_types_are_checked_while_reading() {
+    let errs = errors("report-unknown-key.toml");
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+    check(
+        &errs[0],
+        "report.baselin",
+        16,
+        "unknown key 'baselin'",
+        Some("did you mean 'baseline'?"),
+    );
+    check(
+        &errs[1],
+        "report.thresholds.outage_h",
+        17,
+        "expected a number or a list of numbers, found string \"40\"",
+        Some("remove the quotes: 40"),
+    );
+    // Nothing close: the hint names the headline metrics and where all are listed.
+    check(
+        &errs[2],
+        "report.thresholds.nothing_like_a_metric",
+        17,
+        "unknown metric 'nothing_like_a_metric'",
+        Some("user_hours_lost"),
+    );
+    assert!(
+        errs[2]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("scenarios/README.md")
+    );
+}
+
+#[test]
+fn report_settings_resolve_the_baseline_and_sort_the_thresholds() {
+    let text = scenario::STARTER
+        .replace("baseline = \"Single admin\"", "baseline = \"MSP\"")
+        .replace("outage_h = [24, 40]", "outage_h = [40, 24, 40.0]")
+        .replace("backlog_max = [50]", "backlog_max = 50");
+    let m = scenario::from_str(&text, "variant.toml").unwrap();
+    assert_eq!(m.report.baseline, 2);
+    assert_eq!(
+        m.report.thresholds[1],
+        ("outage_h".to_owned(), vec![24.0, 40.0])
+    );
+    assert_eq!(
+        m.report.thresholds[3],
+        ("backlog_max".to_owned(), vec![50.0])
+    );
+
+    // Without [report]: the first setup, no thresholds.
+    let m = scenario::load(&data("valid", "minimal.toml")).unwrap();
+    assert_eq!(m.report.baseline, 0);
+    assert!(m.report.thresholds.is_empty());
+}
+
+#[test]
+fn every_metric_is_documented() {
+    let readme = std::fs::read_to_string(scenario_file("README.md")).unwrap();
+    for m in covsim::engine::catalog() {
+        // Response and resolution times are documented as a pattern.
+        let documented = match m
+            .name
+            .strip_prefix("response_")
+            .or_else(|| m.name.strip_prefix("resolution_"))
+        {
+            Some(rest) => {
+                let stat = rest.split_once('_').map_or(rest, |(_, s)| s);
+                readme.contains(&format!("`{stat}`"))
+            }
+            None => readme.contains(&format!("| `{}` |", m.name)),
+        };
+        assert!(
+            documented,
+            "metric {} is missing in scenarios/README.md",
+            m.name
+        );
+    }
+}
+
+#[test]
 fn a_file_with_several_problems_reports_all_of_them() {
     let errs = errors("several-problems.toml");
     let got: Vec<(&str, usize)> = errs.iter().map(|e| (e.path.as_str(), e.line)).collect();
@@ -545,6 +700,24 @@ fn mustermann_maps_to_the_documented_model() {
     assert!(m.setups[1].vacation_no_overlap);
     // The MSP setups measure against the contract's targets.
     assert_eq!(m.setups[3].sla.resolution_h, [4.0, 8.0, 24.0, 40.0]);
+
+    // Report: the first setup is the baseline; thresholds in file order.
+    assert_eq!(m.report.baseline, 0);
+    let thresholds: Vec<(&str, &[f64])> = m
+        .report
+        .thresholds
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_slice()))
+        .collect();
+    assert_eq!(
+        thresholds,
+        [
+            ("user_hours_lost", &[2000.0, 5000.0][..]),
+            ("outage_h", &[24.0, 40.0][..]),
+            ("longest_gap_days", &[14.0, 30.0][..]),
+            ("backlog_max", &[50.0][..]),
+        ]
+    );
 
     // The calendar spans warm-up, one year and the drain; BY has 13 holidays in 2026 minus
     // Mariä Himmelfahrt (only in parts of Bavaria, see calendar.rs).

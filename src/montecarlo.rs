@@ -1,0 +1,279 @@
+//! Many replications in parallel, reproducible to the bit.
+//!
+//! Replication `k` derives all its random streams from `(seed, k, …)`, so its result does not
+//! depend on which thread runs it, on the batch it is part of, or on the other replications of
+//! the run. Replications run in parallel (rayon) in batches; each batch is collected in
+//! replication order and folded into the accumulators sequentially, so every sum is taken in
+//! the same order whatever the thread count: outputs are byte-identical with 1, 2 or 8 threads.
+//!
+//! All setups of a replication run in the same task: they share the replication's tickets and
+//! people (common random numbers), and the paired differences come from these pairs.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::engine::{Daily, ReplicationResult, Simulator, catalog};
+use crate::model::Model;
+use crate::stats::MeanCi;
+
+/// Which replications to run, and on how many threads.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    /// Index of the first replication (`--replications-from`).
+    pub first: u64,
+    /// Number of replications.
+    pub count: u64,
+    /// Worker threads; `None` for one per core.
+    pub threads: Option<usize>,
+}
+
+/// Per-day results of one setup, accumulated over replications.
+#[derive(Clone, Debug, Default)]
+pub struct DailyStats {
+    /// For each day, how many replications ended the day with `b` open tickets, by `b`.
+    pub backlog_counts: Vec<Vec<u32>>,
+    /// For each day, in how many replications nobody qualified was on duty for some business
+    /// hour of the day.
+    pub nobody_count: Vec<u32>,
+    /// For each day, the sum over replications of open P1 tickets at the end of the day.
+    pub open_p1_sum: Vec<u64>,
+    /// Replications folded in.
+    pub replications: u64,
+}
+
+impl DailyStats {
+    fn add(&mut self, daily: &[Daily]) {
+        if self.backlog_counts.len() < daily.len() {
+            self.backlog_counts.resize(daily.len(), Vec::new());
+            self.nobody_count.resize(daily.len(), 0);
+            self.open_p1_sum.resize(daily.len(), 0);
+        }
+        for (d, day) in daily.iter().enumerate() {
+            let counts = &mut self.backlog_counts[d];
+            let b = day.backlog as usize;
+            if counts.len() <= b {
+                counts.resize(b + 1, 0);
+            }
+            counts[b] += 1;
+            self.nobody_count[d] += u32::from(day.uncovered_h > 0.0);
+            self.open_p1_sum[d] += u64::from(day.open_p1);
+        }
+        self.replications += 1;
+    }
+
+    /// Quantile `q` of the end-of-day backlog on day `d` (the smallest value with at least a
+    /// share `q` of replications at or below it).
+    pub fn backlog_quantile(&self, d: usize, q: f64) -> u32 {
+        let counts = &self.backlog_counts[d];
+        let need = (q * self.replications as f64).ceil().max(1.0) as u64;
+        let mut seen = 0u64;
+        for (b, &c) in counts.iter().enumerate() {
+            seen += u64::from(c);
+            if seen >= need {
+                return b as u32;
+            }
+        }
+        counts.len().saturating_sub(1) as u32
+    }
+}
+
+/// The results of one setup.
+#[derive(Clone, Debug)]
+pub struct SetupResults {
+    /// Setup name.
+    pub name: String,
+    /// `values[m][i]`: metric `m` (in `engine::catalog()` order) of the `i`-th replication.
+    pub values: Vec<Vec<f64>>,
+    /// Per-day results.
+    pub daily: DailyStats,
+}
+
+/// The results of a run.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    /// Index of the first replication.
+    pub first: u64,
+    /// Number of replications.
+    pub count: u64,
+    /// Results per setup, in the scenario's order.
+    pub setups: Vec<SetupResults>,
+}
+
+impl Experiment {
+    fn new(model: &Model, first: u64) -> Experiment {
+        let metrics = catalog().len();
+        Experiment {
+            first,
+            count: 0,
+            setups: model
+                .setups
+                .iter()
+                .map(|s| SetupResults {
+                    name: s.name.clone(),
+                    values: vec![Vec::new(); metrics],
+                    daily: DailyStats::default(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Folds one replication's results (all setups) in; must be called in replication order.
+    fn push(&mut self, results: Vec<ReplicationResult>) {
+        for (setup, r) in self.setups.iter_mut().zip(results) {
+            for (column, v) in setup.values.iter_mut().zip(r.metrics.values()) {
+                column.push(v);
+            }
+            setup.daily.add(&r.daily);
+        }
+        self.count += 1;
+    }
+}
+
+/// The run was interrupted (Ctrl-C).
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted after {done} of {total} replications")]
+pub struct Interrupted {
+    /// Replications finished.
+    pub done: u64,
+    /// Replications planned.
+    pub total: u64,
+}
+
+/// Replications per batch: large enough to keep every thread busy, small enough that an
+/// interruption is noticed quickly and the per-replication daily series do not pile up.
+const BATCH: u64 = 256;
+
+/// Hooks of a run: a cancellation flag checked between batches, and progress.
+pub struct Hooks<'a> {
+    /// Set to stop the run after the current batch.
+    pub cancel: &'a AtomicBool,
+    /// Called with the number of finished replications (from worker threads).
+    pub progress: &'a (dyn Fn(u64) + Sync),
+}
+
+fn pool(threads: Option<usize>) -> rayon::ThreadPool {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        b = b.num_threads(n.max(1));
+    }
+    b.build().expect("a thread pool can be built")
+}
+
+/// Runs replications `first..first + count` of every setup, continuing `into` if given.
+fn run_range(
+    sim: &Simulator<'_>,
+    pool: &rayon::ThreadPool,
+    first: u64,
+    count: u64,
+    exp: &mut Experiment,
+    hooks: &Hooks<'_>,
+    total: u64,
+) -> Result<(), Interrupted> {
+    let setups = sim.model().setups.len();
+    let done = AtomicU64::new(exp.count);
+    let mut next = first;
+    while next < first + count {
+        if hooks.cancel.load(Ordering::Relaxed) {
+            return Err(Interrupted {
+                done: exp.count,
+                total,
+            });
+        }
+        let end = (next + BATCH).min(first + count);
+        let batch: Vec<Vec<ReplicationResult>> = pool.install(|| {
+            (next..end)
+                .into_par_iter()
+                .map(|rep| {
+                    let r = (0..setups).map(|s| sim.run(s, rep)).collect();
+                    (hooks.progress)(done.fetch_add(1, Ordering::Relaxed) + 1);
+                    r
+                })
+                .collect()
+        });
+        for results in batch {
+            exp.push(results);
+        }
+        next = end;
+    }
+    Ok(())
+}
+
+/// Runs the replications of `plan` for every setup of `model`.
+pub fn run(model: &Model, plan: Plan, hooks: &Hooks<'_>) -> Result<Experiment, Interrupted> {
+    let sim = Simulator::new(model);
+    let pool = pool(plan.threads);
+    let mut exp = Experiment::new(model, plan.first);
+    run_range(
+        &sim, &pool, plan.first, plan.count, &mut exp, hooks, plan.count,
+    )?;
+    Ok(exp)
+}
+
+/// What decided a precision-driven run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrecisionOutcome {
+    /// Whether every headline metric reached the precision (false: the cap was hit).
+    pub reached: bool,
+    /// The setup and metric with the widest relative interval at the end.
+    pub deciding: (String, String),
+    /// Its relative half-width (half-width / |mean|).
+    pub relative_half_width: f64,
+}
+
+/// The headline metric with the widest 95 % CI relative to its mean, over all setups.
+fn widest(exp: &Experiment) -> (String, String, f64) {
+    let mut worst = (String::new(), String::new(), 0.0);
+    for s in &exp.setups {
+        for (def, values) in catalog().iter().zip(&s.values) {
+            if !def.headline {
+                continue;
+            }
+            let ci = MeanCi::of(values.iter().copied());
+            let rel = if ci.half_width == 0.0 || ci.n < 2 {
+                // No spread (or no data): nothing to gain from more replications.
+                0.0
+            } else if ci.mean == 0.0 {
+                f64::INFINITY
+            } else {
+                ci.half_width / ci.mean.abs()
+            };
+            if rel > worst.2 || worst.0.is_empty() {
+                worst = (s.name.clone(), def.name.clone(), rel);
+            }
+        }
+    }
+    worst
+}
+
+/// Runs batches until the 95 % CI half-width of every headline metric of every setup is within
+/// `relative` of its mean, or `cap` replications are done. Starts with `initial` replications
+/// and doubles. The result equals a plain run of the final number of replications.
+pub fn run_to_precision(
+    model: &Model,
+    first: u64,
+    relative: f64,
+    initial: u64,
+    cap: u64,
+    threads: Option<usize>,
+    hooks: &Hooks<'_>,
+) -> Result<(Experiment, PrecisionOutcome), Interrupted> {
+    let sim = Simulator::new(model);
+    let pool = pool(threads);
+    let mut exp = Experiment::new(model, first);
+    let mut target = initial.clamp(2, cap.max(2));
+    loop {
+        let more = target - exp.count;
+        run_range(&sim, &pool, first + exp.count, more, &mut exp, hooks, cap)?;
+        let (setup, metric, rel) = widest(&exp);
+        if rel <= relative || exp.count >= cap {
+            let outcome = PrecisionOutcome {
+                reached: rel <= relative,
+                deciding: (setup, metric),
+                relative_half_width: rel,
+            };
+            return Ok((exp, outcome));
+        }
+        target = (exp.count * 2).min(cap);
+    }
+}

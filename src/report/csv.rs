@@ -1,0 +1,324 @@
+//! CSV tables: pure functions from results to tables, and one writer with two locales.
+//!
+//! Every table is built in memory as [`Table`] (header + rows of typed cells) and serialised by
+//! [`Table::to_csv`], so formats are tested without a disk. Column names carry their units
+//! (`_h` hours, `_days` days, `_share` 0–1).
+
+use crate::engine::catalog;
+use crate::model::Model;
+use crate::montecarlo::Experiment;
+use crate::stats::{PairedDiff, Summary, exceedance, paired_diff};
+
+/// How numbers and fields are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum CsvLocale {
+    /// Comma-separated, decimal point (RFC 4180; what most tools read).
+    #[default]
+    En,
+    /// Semicolon-separated, decimal comma: opens correctly in a German Excel.
+    De,
+}
+
+/// One cell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Text; made formula-safe when written.
+    Text(String),
+    /// A number; NaN is written as an empty cell.
+    Num(f64),
+    /// A whole number.
+    Int(u64),
+}
+
+/// A table: header and rows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Table {
+    /// Column names.
+    pub header: Vec<String>,
+    /// Rows, each as long as the header.
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return at the
+/// start) gets a leading apostrophe, the OWASP recommendation against CSV injection.
+fn formula_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+impl Table {
+    /// Serialises the table. Numbers use Rust's shortest round-trip representation, so the
+    /// output is exact and identical on every machine.
+    pub fn to_csv(&self, locale: CsvLocale) -> Vec<u8> {
+        let delimiter = if locale == CsvLocale::De { b';' } else { b',' };
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delimiter)
+            .from_writer(Vec::new());
+        let num = |x: f64| {
+            if x.is_nan() {
+                String::new()
+            } else {
+                let s = format!("{x}");
+                if locale == CsvLocale::De {
+                    s.replace('.', ",")
+                } else {
+                    s
+                }
+            }
+        };
+        w.write_record(self.header.iter().map(|h| formula_safe(h)))
+            .expect("writing to memory");
+        for row in &self.rows {
+            let fields = row.iter().map(|c| match c {
+                Cell::Text(t) => formula_safe(t),
+                Cell::Num(x) => num(*x),
+                Cell::Int(i) => i.to_string(),
+            });
+            w.write_record(fields).expect("writing to memory");
+        }
+        w.into_inner().expect("writing to memory")
+    }
+}
+
+fn header(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// `summary.csv`: one row per setup × metric.
+pub fn summary_table(exp: &Experiment) -> Table {
+    let mut t = Table {
+        header: header(&[
+            "setup",
+            "metric",
+            "n",
+            "mean",
+            "mean_ci_lo",
+            "mean_ci_hi",
+            "sd",
+            "min",
+            "p5",
+            "p5_ci_lo",
+            "p5_ci_hi",
+            "p50",
+            "p50_ci_lo",
+            "p50_ci_hi",
+            "p90",
+            "p90_ci_lo",
+            "p90_ci_hi",
+            "p95",
+            "p95_ci_lo",
+            "p95_ci_hi",
+            "p99",
+            "p99_ci_lo",
+            "p99_ci_hi",
+            "max",
+            "cvar95",
+            "description",
+        ]),
+        rows: Vec::new(),
+    };
+    for s in &exp.setups {
+        for (def, values) in catalog().iter().zip(&s.values) {
+            let m = Summary::of(values);
+            let mut row = vec![
+                Cell::Text(s.name.clone()),
+                Cell::Text(def.name.clone()),
+                Cell::Int(m.n as u64),
+            ];
+            row.extend([m.mean, m.ci_lo, m.ci_hi, m.sd, m.min].map(Cell::Num));
+            for (q, ci) in [
+                (m.p5, m.p5_ci),
+                (m.p50, m.p50_ci),
+                (m.p90, m.p90_ci),
+                (m.p95, m.p95_ci),
+                (m.p99, m.p99_ci),
+            ] {
+                row.extend([Cell::Num(q), Cell::Num(ci.0), Cell::Num(ci.1)]);
+            }
+            row.extend([
+                Cell::Num(m.max),
+                Cell::Num(m.cvar95),
+                Cell::Text(def.description.clone()),
+            ]);
+            t.rows.push(row);
+        }
+    }
+    t
+}
+
+/// `exceedance.csv`: P(metric > threshold) per setup for the scenario's thresholds.
+pub fn exceedance_table(model: &Model, exp: &Experiment) -> Table {
+    let mut t = Table {
+        header: header(&[
+            "setup",
+            "metric",
+            "threshold",
+            "p_exceed",
+            "p_ci_lo",
+            "p_ci_hi",
+            "n",
+        ]),
+        rows: Vec::new(),
+    };
+    for s in &exp.setups {
+        for (metric, thresholds) in &model.report.thresholds {
+            let Some(m) = catalog().iter().position(|d| &d.name == metric) else {
+                continue;
+            };
+            for &x in thresholds {
+                let p = exceedance(&s.values[m], x);
+                t.rows.push(vec![
+                    Cell::Text(s.name.clone()),
+                    Cell::Text(metric.clone()),
+                    Cell::Num(x),
+                    Cell::Num(p.p),
+                    Cell::Num(p.lo),
+                    Cell::Num(p.hi),
+                    Cell::Int(p.n as u64),
+                ]);
+            }
+        }
+    }
+    t
+}
+
+/// `replications.csv`: one row per replication × setup, one column per metric.
+pub fn replications_table(exp: &Experiment) -> Table {
+    let mut h = header(&["replication", "setup"]);
+    h.extend(catalog().iter().map(|d| d.name.clone()));
+    let mut t = Table {
+        header: h,
+        rows: Vec::with_capacity(exp.count as usize * exp.setups.len()),
+    };
+    for i in 0..exp.count as usize {
+        for s in &exp.setups {
+            let mut row = vec![Cell::Int(exp.first + i as u64), Cell::Text(s.name.clone())];
+            row.extend(s.values.iter().map(|column| Cell::Num(column[i])));
+            t.rows.push(row);
+        }
+    }
+    t
+}
+
+/// `daily.csv`: per setup and day of the window: backlog quantiles, the probability that nobody
+/// qualified was on duty during business hours, the mean number of open P1 tickets.
+pub fn daily_table(model: &Model, exp: &Experiment) -> Table {
+    let mut t = Table {
+        header: header(&[
+            "setup",
+            "day",
+            "date",
+            "backlog_p10",
+            "backlog_p50",
+            "backlog_p90",
+            "p_nobody_qualified",
+            "open_p1_mean",
+        ]),
+        rows: Vec::new(),
+    };
+    for s in &exp.setups {
+        let d = &s.daily;
+        let n = d.replications.max(1) as f64;
+        for day in 0..d.backlog_counts.len() {
+            t.rows.push(vec![
+                Cell::Text(s.name.clone()),
+                Cell::Int(day as u64),
+                Cell::Text(model.calendar.date_of_day(day as i64).to_string()),
+                Cell::Int(u64::from(d.backlog_quantile(day, 0.10))),
+                Cell::Int(u64::from(d.backlog_quantile(day, 0.50))),
+                Cell::Int(u64::from(d.backlog_quantile(day, 0.90))),
+                Cell::Num(f64::from(d.nobody_count[day]) / n),
+                Cell::Num(d.open_p1_sum[day] as f64 / n),
+            ]);
+        }
+    }
+    t
+}
+
+/// Paired differences of every metric of every setup against the baseline.
+pub fn comparisons(model: &Model, exp: &Experiment) -> Vec<(usize, usize, PairedDiff)> {
+    let base = &exp.setups[model.report.baseline];
+    let mut out = Vec::new();
+    for (si, s) in exp.setups.iter().enumerate() {
+        if si == model.report.baseline {
+            continue;
+        }
+        for m in 0..catalog().len() {
+            out.push((si, m, paired_diff(&base.values[m], &s.values[m])));
+        }
+    }
+    out
+}
+
+/// `comparison.csv`: paired differences (setup − baseline) with their 95 % CIs, and how much
+/// the pairing (common random numbers) narrows the interval against independent runs.
+pub fn comparison_table(model: &Model, exp: &Experiment) -> Table {
+    let mut t = Table {
+        header: header(&[
+            "setup",
+            "baseline",
+            "metric",
+            "n",
+            "diff_mean",
+            "diff_ci_lo",
+            "diff_ci_hi",
+            "diff_sd",
+            "independent_ci_half_width",
+            "ci_narrowing_factor",
+        ]),
+        rows: Vec::new(),
+    };
+    let base = &exp.setups[model.report.baseline].name;
+    for (si, m, d) in comparisons(model, exp) {
+        t.rows.push(vec![
+            Cell::Text(exp.setups[si].name.clone()),
+            Cell::Text(base.clone()),
+            Cell::Text(catalog()[m].name.clone()),
+            Cell::Int(d.n as u64),
+            Cell::Num(d.mean_diff),
+            Cell::Num(d.ci_lo),
+            Cell::Num(d.ci_hi),
+            Cell::Num(d.sd_diff),
+            Cell::Num(d.independent_half_width),
+            Cell::Num(d.narrowing),
+        ]);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        Table {
+            header: vec!["setup".into(), "value_h".into()],
+            rows: vec![
+                vec![Cell::Text("=HYPERLINK(\"x\")".into()), Cell::Num(1234.5)],
+                vec![Cell::Text("Two; admins".into()), Cell::Num(f64::NAN)],
+                vec![Cell::Text("-1".into()), Cell::Int(3)],
+            ],
+        }
+    }
+
+    #[test]
+    fn english_csv() {
+        let s = String::from_utf8(table().to_csv(CsvLocale::En)).unwrap();
+        assert_eq!(
+            s,
+            "setup,value_h\n\"'=HYPERLINK(\"\"x\"\")\",1234.5\nTwo; admins,\n'-1,3\n"
+        );
+    }
+
+    #[test]
+    fn german_csv_uses_semicolons_and_decimal_commas() {
+        let s = String::from_utf8(table().to_csv(CsvLocale::De)).unwrap();
+        assert_eq!(
+            s,
+            "setup;value_h\n\"'=HYPERLINK(\"\"x\"\")\";1234,5\n\"Two; admins\";\n'-1;3\n"
+        );
+    }
+}

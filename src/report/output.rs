@@ -1,0 +1,215 @@
+//! The run folder: every output of a run, written atomically.
+//!
+//! Files are written into a temporary folder beside the target and renamed into place at the
+//! end, so an interrupted or failed run (Ctrl-C, error, full disk) never leaves a half-written
+//! run folder; an existing folder is replaced only with `force`, and only after the new one is
+//! complete.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::csv::{
+    CsvLocale, comparison_table, daily_table, exceedance_table, replications_table, summary_table,
+};
+use crate::engine::catalog;
+use crate::model::Model;
+use crate::montecarlo::{Experiment, PrecisionOutcome};
+use crate::stats::MeanCi;
+
+/// Why the outputs could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The run folder exists and `force` was not given.
+    #[error("{0} exists already; choose another folder with --out, or pass --force to replace it")]
+    Exists(PathBuf),
+    /// Reading or writing failed.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Facts about a run that are not results: they go into `manifest.json`.
+#[derive(Clone, Debug)]
+pub struct RunInfo {
+    /// The scenario file as given.
+    pub scenario_path: PathBuf,
+    /// Its text, exactly as run.
+    pub scenario_text: String,
+    /// Worker threads.
+    pub threads: usize,
+    /// Wall time of the simulation and output [s].
+    pub wall_time_s: f64,
+    /// Start time, UTC, RFC 3339.
+    pub started_utc: String,
+    /// CSV locale.
+    pub locale: CsvLocale,
+    /// Outcome of a `--precision` run.
+    pub precision: Option<PrecisionOutcome>,
+    /// The command line that produced the run.
+    pub command_line: String,
+}
+
+#[derive(Serialize)]
+struct ManifestSetup {
+    name: String,
+    /// Means of the headline metrics.
+    headline_means: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    covsim_version: &'static str,
+    scenario_name: String,
+    scenario_file: String,
+    command_line: String,
+    seed: u64,
+    first_replication: u64,
+    replications: u64,
+    years_per_replication: u32,
+    baseline: String,
+    csv_locale: &'static str,
+    /// Volatile fields: they differ between runs that give identical results.
+    threads: usize,
+    wall_time_s: f64,
+    started_utc: String,
+    precision: Option<serde_json::Value>,
+    files: Vec<&'static str>,
+    setups: Vec<ManifestSetup>,
+}
+
+/// Files of a run folder, in writing order.
+pub const FILES: [&str; 7] = [
+    "scenario.toml",
+    "summary.csv",
+    "exceedance.csv",
+    "comparison.csv",
+    "replications.csv",
+    "daily.csv",
+    "manifest.json",
+];
+
+/// Every file of a run folder as `(name, bytes)`: pure, so it can be tested without a disk.
+pub fn render(model: &Model, exp: &Experiment, info: &RunInfo) -> Vec<(&'static str, Vec<u8>)> {
+    let l = info.locale;
+    let setups = exp
+        .setups
+        .iter()
+        .map(|s| ManifestSetup {
+            name: s.name.clone(),
+            headline_means: catalog()
+                .iter()
+                .zip(&s.values)
+                .filter(|(d, _)| d.headline)
+                .map(|(d, v)| {
+                    let mean = MeanCi::of(v.iter().copied()).mean;
+                    (
+                        d.name.clone(),
+                        serde_json::Number::from_f64(mean)
+                            .map_or(serde_json::Value::Null, Into::into),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let manifest = Manifest {
+        covsim_version: env!("CARGO_PKG_VERSION"),
+        scenario_name: model.name.clone(),
+        scenario_file: info.scenario_path.display().to_string(),
+        command_line: info.command_line.clone(),
+        seed: model.sim.seed,
+        first_replication: exp.first,
+        replications: exp.count,
+        years_per_replication: model.sim.years,
+        baseline: exp.setups[model.report.baseline].name.clone(),
+        csv_locale: if l == CsvLocale::De { "de" } else { "en" },
+        threads: info.threads,
+        wall_time_s: (info.wall_time_s * 1000.0).round() / 1000.0,
+        started_utc: info.started_utc.clone(),
+        precision: info.precision.as_ref().map(|p| {
+            serde_json::json!({
+                "reached": p.reached,
+                "deciding_setup": p.deciding.0,
+                "deciding_metric": p.deciding.1,
+                "relative_half_width": p.relative_half_width,
+            })
+        }),
+        files: FILES.to_vec(),
+        setups,
+    };
+    let mut json = serde_json::to_vec_pretty(&manifest).expect("the manifest serialises");
+    json.push(b'\n');
+    vec![
+        ("scenario.toml", info.scenario_text.clone().into_bytes()),
+        ("summary.csv", summary_table(exp).to_csv(l)),
+        ("exceedance.csv", exceedance_table(model, exp).to_csv(l)),
+        ("comparison.csv", comparison_table(model, exp).to_csv(l)),
+        ("replications.csv", replications_table(exp).to_csv(l)),
+        ("daily.csv", daily_table(model, exp).to_csv(l)),
+        ("manifest.json", json),
+    ]
+}
+
+/// Removes the temporary folder unless the run folder was committed.
+struct TempDir(Option<PathBuf>);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = fs::remove_dir_all(p);
+        }
+    }
+}
+
+/// Writes `files` into the run folder `dir`, atomically.
+pub fn write_run_folder(
+    dir: &Path,
+    force: bool,
+    files: &[(&str, Vec<u8>)],
+) -> Result<(), OutputError> {
+    if dir.exists() && !force {
+        return Err(OutputError::Exists(dir.to_path_buf()));
+    }
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io(parent))?;
+    let name = dir
+        .file_name()
+        .map_or("run".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    fs::create_dir(&tmp).map_err(io(&tmp))?;
+    let mut guard = TempDir(Some(tmp.clone()));
+    for (file, bytes) in files {
+        let path = tmp.join(file);
+        fs::write(&path, bytes).map_err(io(&path))?;
+    }
+    if dir.exists() {
+        // Replace only now that the new folder is complete; keep the old one until the rename.
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+        fs::rename(dir, &old).map_err(io(dir))?;
+        if let Err(e) = fs::rename(&tmp, dir) {
+            let _ = fs::rename(&old, dir);
+            return Err(io(dir)(e));
+        }
+        let _ = fs::remove_dir_all(&old);
+    } else {
+        fs::rename(&tmp, dir).map_err(io(dir))?;
+    }
+    guard.0 = None;
+    Ok(())
+}
