@@ -73,7 +73,10 @@ fn bad_arguments_are_usage_errors() {
 /// The printed tables without the last line, which names the folder and the time taken.
 fn tables(out: &std::process::Output) -> String {
     let text = String::from_utf8_lossy(&out.stdout);
-    text.lines().filter(|l| !l.starts_with("Results in")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .filter(|l| !l.starts_with("Results in"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -82,7 +85,15 @@ fn run_prints_every_setup_side_by_side_and_writes_the_run_folder() {
     let run = |name: &str| {
         let out_dir = dir.path().join(name);
         covsim()
-            .args(["run", "scenarios/mustermann-gmbh.toml", "--reps", "5", "--seed", "3", "--out"])
+            .args([
+                "run",
+                "scenarios/mustermann-gmbh.toml",
+                "--reps",
+                "5",
+                "--seed",
+                "3",
+                "--out",
+            ])
             .arg(&out_dir)
             .output()
             .unwrap()
@@ -90,11 +101,24 @@ fn run_prints_every_setup_side_by_side_and_writes_the_run_folder() {
     let out = run("a");
     assert!(out.status.success(), "{}", stderr(&out));
     let table = tables(&out);
-    for name in ["Single admin", "Two admins", "MSP", "Hybrid", "User-hours lost", "seed 3"] {
+    for name in [
+        "Single admin",
+        "Two admins",
+        "MSP",
+        "Hybrid",
+        "User-hours lost",
+        "seed 3",
+    ] {
         assert!(table.contains(name), "missing {name:?} in\n{table}");
     }
-    assert!(table.contains("Difference against \"Single admin\""), "{table}");
-    assert!(table.lines().all(|l| l.chars().count() <= 100), "wider than 100 columns:\n{table}");
+    assert!(
+        table.contains("Difference against \"Single admin\""),
+        "{table}"
+    );
+    assert!(
+        table.lines().all(|l| l.chars().count() <= 100),
+        "wider than 100 columns:\n{table}"
+    );
     for f in covsim::report::output::FILES {
         assert!(dir.path().join("a").join(f).is_file(), "{f} missing");
     }
@@ -104,7 +128,10 @@ fn run_prints_every_setup_side_by_side_and_writes_the_run_folder() {
     let again = run("a");
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
-    let entries: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let entries: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(entries.len(), 2, "{entries:?}");
 }
 

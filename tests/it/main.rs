@@ -6,5 +6,6 @@ mod cli;
 mod common;
 mod determinism;
 mod invariants;
+mod montecarlo;
 mod trace;
 mod validation;
