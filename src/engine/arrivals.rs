@@ -153,109 +153,133 @@ struct Source<'a> {
     purposes: (Purpose, Purpose),
 }
 
-/// Draws all tickets of one category from `source` over the model's span.
-fn category_tickets(
-    model: &Model,
-    replication: u64,
-    index: usize,
-    category: &Category,
-    source: Source<'_>,
-    out: &mut Vec<Ticket>,
-) {
-    let Source {
-        client,
-        scale,
-        entity,
-        purposes,
-    } = source;
-    let calendar = &model.calendar;
-    let mut times: SimRng = rng::stream(model.sim.seed, replication, purposes.0, entity);
-    let mut attrs: SimRng = rng::stream(model.sim.seed, replication, purposes.1, entity);
-    let intensity = match &category.pattern {
-        ArrivalPattern::Scheduled(at) => {
-            // Other clients do not share a company's scheduled what-if incidents.
-            if client == Client::Own {
+/// The replication-independent part of the arrival processes: each category's cumulative
+/// intensity and its normalisation, computed once per model.
+pub struct Arrivals {
+    /// Per category: the intensity and the weighted seconds per measured year, or `None` for
+    /// scheduled categories.
+    intensities: Vec<Option<(Intensity, f64)>>,
+}
+
+impl Arrivals {
+    /// Precomputes the intensities of `model`'s categories.
+    pub fn new(model: &Model) -> Arrivals {
+        let calendar = &model.calendar;
+        let intensities = model
+            .categories
+            .iter()
+            .map(|category| {
+                let intensity = match &category.pattern {
+                    ArrivalPattern::Scheduled(_) => return None,
+                    ArrivalPattern::Business => {
+                        let f = category.weekday_factors;
+                        Intensity::new(&model.business, |day| f[calendar.weekday_index(day)])
+                    }
+                    ArrivalPattern::Always => {
+                        Intensity::new(&IntervalSet::span(model.start(), model.end()), |_| 1.0)
+                    }
+                };
+                // Normalise so that the measured window holds `tickets_per_year` per year in
+                // expectation, whatever the weekday factors and the number of holidays.
+                let per_year = intensity.between(SimTime::ZERO, model.window_end())
+                    / f64::from(model.sim.years);
+                Some((intensity, per_year))
+            })
+            .collect();
+        Arrivals { intensities }
+    }
+
+    /// Draws all tickets of category `index` from `source` over the model's span.
+    fn category_tickets(
+        &self,
+        model: &Model,
+        replication: u64,
+        index: usize,
+        source: Source<'_>,
+        out: &mut Vec<Ticket>,
+    ) {
+        let Source {
+            client,
+            scale,
+            entity,
+            purposes,
+        } = source;
+        let category = &model.categories[index];
+        let mut times: SimRng = rng::stream(model.sim.seed, replication, purposes.0, entity);
+        let mut attrs: SimRng = rng::stream(model.sim.seed, replication, purposes.1, entity);
+        let Some((intensity, per_year)) = &self.intensities[index] else {
+            // Scheduled what-if incidents are the company's own; other clients do not share them.
+            if let (ArrivalPattern::Scheduled(at), Client::Own) = (&category.pattern, client) {
                 for &t in at {
                     out.push(draw_ticket(model, index, category, client, t, &mut attrs));
                 }
             }
             return;
-        }
-        ArrivalPattern::Business => {
-            let f = category.weekday_factors;
-            Intensity::new(&model.business, |day| f[calendar.weekday_index(day)])
-        }
-        ArrivalPattern::Always => {
-            Intensity::new(&IntervalSet::span(model.start(), model.end()), |_| 1.0)
-        }
-    };
-    // Normalise so that the measured window holds `tickets_per_year` per year in expectation,
-    // whatever the weekday factors and the number of holidays.
-    let per_year =
-        intensity.between(SimTime::ZERO, model.window_end()) / f64::from(model.sim.years);
-    if per_year <= 0.0 || category.tickets_per_year <= 0.0 || scale <= 0.0 {
-        return;
-    }
-    let rate = category.tickets_per_year * scale / per_year; // arrivals per weighted second
-    let mut x = 0.0;
-    loop {
-        let gap: f64 = Exp1.sample(&mut times);
-        x += gap / rate;
-        if x >= intensity.total {
-            break;
-        }
-        out.push(draw_ticket(
-            model,
-            index,
-            category,
-            client,
-            intensity.invert(x),
-            &mut attrs,
-        ));
-    }
-}
-
-/// All tickets of the company over the model's span (warm-up, window and drain), sorted by
-/// arrival time, then category index, then draw order.
-pub fn own_tickets(model: &Model, replication: u64) -> Vec<Ticket> {
-    let mut out = Vec::new();
-    for (i, c) in model.categories.iter().enumerate() {
-        let source = Source {
-            client: Client::Own,
-            scale: 1.0,
-            entity: &c.id,
-            purposes: (Purpose::IncidentArrivals, Purpose::IncidentAttributes),
         };
-        category_tickets(model, replication, i, c, source, &mut out);
+        if *per_year <= 0.0 || category.tickets_per_year <= 0.0 || scale <= 0.0 {
+            return;
+        }
+        let rate = category.tickets_per_year * scale / per_year; // arrivals per weighted second
+        let mut x = 0.0;
+        loop {
+            let gap: f64 = Exp1.sample(&mut times);
+            x += gap / rate;
+            if x >= intensity.total {
+                break;
+            }
+            let at = intensity.invert(x);
+            out.push(draw_ticket(model, index, category, client, at, &mut attrs));
+        }
     }
-    // Stable sort: equal arrival times keep category order, then draw order.
-    out.sort_by_key(|t| t.arrival);
-    out
-}
 
-/// Tickets of the other clients of MSP contract `contract`: the company's categories scaled to
-/// the other clients' PCs, from the contract's own stream. They never need our system knowledge.
-pub fn other_client_tickets(model: &Model, replication: u64, contract: usize) -> Vec<Ticket> {
-    let c = &model.contracts[contract];
-    let scale = f64::from(c.other_clients_pcs) / f64::from(model.company.pcs.max(1));
-    let mut out = Vec::new();
-    for (i, cat) in model.categories.iter().enumerate() {
-        let entity = format!("{}/{}", c.id, cat.id);
-        let source = Source {
-            client: Client::Other(contract as u16),
-            scale,
-            entity: &entity,
-            purposes: (Purpose::MspOtherClients, Purpose::MspOtherClientAttributes),
-        };
-        category_tickets(model, replication, i, cat, source, &mut out);
+    /// All tickets of the company over the model's span (warm-up, window and drain), sorted by
+    /// arrival time, then category index, then draw order.
+    pub fn own_tickets(&self, model: &Model, replication: u64) -> Vec<Ticket> {
+        let mut out = Vec::new();
+        for (i, c) in model.categories.iter().enumerate() {
+            let source = Source {
+                client: Client::Own,
+                scale: 1.0,
+                entity: &c.id,
+                purposes: (Purpose::IncidentArrivals, Purpose::IncidentAttributes),
+            };
+            self.category_tickets(model, replication, i, source, &mut out);
+        }
+        // Stable sort: equal arrival times keep category order, then draw order.
+        out.sort_by_key(|t| t.arrival);
+        out
     }
-    for t in &mut out {
-        t.needs_knowledge = false;
-        // Their users are not ours: the pool's load is all that matters.
-        t.users = 0;
+
+    /// Tickets of the other clients of MSP contract `contract`: the company's categories scaled
+    /// to the other clients' PCs, from the contract's own streams. They never need our system
+    /// knowledge.
+    pub fn other_client_tickets(
+        &self,
+        model: &Model,
+        replication: u64,
+        contract: usize,
+    ) -> Vec<Ticket> {
+        let c = &model.contracts[contract];
+        let scale = f64::from(c.other_clients_pcs) / f64::from(model.company.pcs.max(1));
+        let mut out = Vec::new();
+        for (i, cat) in model.categories.iter().enumerate() {
+            let entity = format!("{}/{}", c.id, cat.id);
+            let source = Source {
+                client: Client::Other(contract as u16),
+                scale,
+                entity: &entity,
+                purposes: (Purpose::MspOtherClients, Purpose::MspOtherClientAttributes),
+            };
+            self.category_tickets(model, replication, i, source, &mut out);
+        }
+        for t in &mut out {
+            t.needs_knowledge = false;
+            // Their users are not ours: the pool's load is all that matters.
+            t.users = 0;
+        }
+        out.sort_by_key(|t| t.arrival);
+        out
     }
-    out.sort_by_key(|t| t.arrival);
-    out
 }
 
 #[cfg(test)]

@@ -48,7 +48,7 @@ use std::collections::{BTreeSet, HashMap};
 pub use metrics::{Daily, MetricDef, Metrics, TimeStats, catalog};
 
 use crate::interval::IntervalSet;
-use crate::model::{Model, Priority, Role, SkillSet, Tier};
+use crate::model::{Model, Priority, Role, Skill, SkillSet, Tier};
 use crate::rng::{self, Purpose};
 use crate::time::{SimTime, secs_from_hours};
 use arrivals::{Client, Ticket};
@@ -120,6 +120,7 @@ pub struct Simulator<'m> {
     tech_working: Vec<IntervalSet>,
     oncall_working: Vec<IntervalSet>,
     business_window: IntervalSet,
+    arrivals: arrivals::Arrivals,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -158,11 +159,53 @@ struct Responder {
     own_work_s: i64,
     /// Weekday index (0 = Monday) of day 0, so that weeks start on Mondays.
     week_offset: i64,
+    /// Whether the responder is on duty now, and until when (kept current by the duty-change
+    /// events, so that dispatch needs no search in the duty intervals).
+    duty_now: bool,
+    duty_until: SimTime,
 }
 
 impl Responder {
+    /// An on-site responder without role, budget or special duties; callers set what differs.
+    fn new(
+        label: String,
+        tier: usize,
+        skills: SkillSet,
+        timeline: Timeline,
+        week_offset: i64,
+    ) -> Self {
+        Responder {
+            label,
+            tier,
+            skills,
+            p1_only: false,
+            remote: false,
+            role: None,
+            emergency: false,
+            contract: None,
+            weekly_budget_s: None,
+            meeting_share: 0.0,
+            timeline,
+            dedicated: None,
+            state: State::Idle,
+            token: 0,
+            budget_week: i64::MIN,
+            budget_used_s: 0,
+            own_work_s: 0,
+            week_offset,
+            duty_now: false,
+            duty_until: SimTime::ZERO,
+        }
+    }
+
     fn on_duty(&self, t: SimTime) -> bool {
-        self.state != State::Retired && self.timeline.duty.contains(t)
+        debug_assert_eq!(
+            self.duty_now,
+            self.timeline.duty.contains(t),
+            "{} at {t:?}",
+            self.label
+        );
+        self.state != State::Retired && self.duty_now
     }
 
     fn budget_left(&mut self, t: SimTime) -> i64 {
@@ -203,11 +246,14 @@ struct Job {
 /// Waiting order key: `(priority, arrival, id)`, smaller first.
 type WaitKey = (Priority, SimTime, usize);
 
-/// Index of the waiting queue of a ticket of `client`.
-fn queue_of(client: Client) -> usize {
-    match client {
-        Client::Own => 0,
-        Client::Other(c) => 1 + c as usize,
+/// Number of the company's waiting queues (one per skill).
+const OWN: usize = Skill::ALL.len();
+
+/// Index of the waiting queue of `ticket`.
+fn queue_of(ticket: &Ticket) -> usize {
+    match ticket.client {
+        Client::Own => ticket.skill as usize,
+        Client::Other(c) => OWN + c as usize,
     }
 }
 
@@ -217,9 +263,10 @@ struct Run<'a> {
     tickets: Vec<Ticket>,
     jobs: Vec<Job>,
     responders: Vec<Responder>,
-    /// Waiting tickets: `waiting[0]` the company's, `waiting[1 + c]` those of MSP contract
-    /// `c`'s other clients. Split so that a technician finds the pool's next ticket without
-    /// scanning the company's queue, and vice versa.
+    /// Waiting tickets: `waiting[s]` the company's that need skill `s`, `waiting[OWN + c]`
+    /// those of MSP contract `c`'s other clients. Split so that the next ticket a responder may
+    /// take is at the front of one of its queues: within one queue, every ticket of the same
+    /// priority class (P1, or not) belongs to the same tier.
     waiting: Vec<BTreeSet<WaitKey>>,
     /// Number of waiting tickets over all queues.
     waiting_count: usize,
@@ -266,6 +313,7 @@ impl<'m> Simulator<'m> {
             tech_working,
             oncall_working,
             business_window,
+            arrivals: arrivals::Arrivals::new(model),
         }
     }
 
@@ -317,25 +365,11 @@ impl<'m> Simulator<'m> {
                 );
                 let weekly = person.hours.hours_per_week();
                 responders.push(Responder {
-                    label: person.id.clone(),
-                    tier,
-                    skills: person.skills,
-                    p1_only: false,
-                    remote: false,
                     role: Some(person.role),
-                    emergency: false,
-                    contract: None,
                     weekly_budget_s: (person.it_share < 1.0)
                         .then(|| secs_from_hours(person.it_share * weekly)),
                     meeting_share: person.absence.meeting_share,
-                    timeline: tl,
-                    dedicated: None,
-                    state: State::Idle,
-                    token: 0,
-                    budget_week: i64::MIN,
-                    budget_used_s: 0,
-                    own_work_s: 0,
-                    week_offset: offset,
+                    ..Responder::new(person.id.clone(), tier, person.skills, tl, offset)
                 });
             };
             match t {
@@ -357,46 +391,21 @@ impl<'m> Simulator<'m> {
                             false,
                         );
                         responders.push(Responder {
-                            label: tech.id.clone(),
-                            tier,
-                            skills: tech.skills,
-                            p1_only: false,
                             remote: true,
                             role: Some(Role::Technician),
-                            emergency: false,
                             contract: Some(*c),
-                            weekly_budget_s: None,
                             meeting_share: tech.absence.meeting_share,
-                            timeline: tl,
-                            dedicated: None,
-                            state: State::Idle,
-                            token: 0,
-                            budget_week: i64::MIN,
-                            budget_used_s: 0,
-                            own_work_s: 0,
-                            week_offset: offset,
+                            ..Responder::new(tech.id.clone(), tier, tech.skills, tl, offset)
                         });
                     }
                     if contract.p1_always {
+                        let on_call = Timeline::always_present(self.oncall_working[*c].clone());
+                        let label = format!("{}.on-call", contract.id);
                         responders.push(Responder {
-                            label: format!("{}.on-call", contract.id),
-                            tier,
-                            skills: SkillSet::ALL,
                             p1_only: true,
                             remote: true,
-                            role: None,
-                            emergency: false,
                             contract: Some(*c),
-                            weekly_budget_s: None,
-                            meeting_share: 0.0,
-                            timeline: Timeline::always_present(self.oncall_working[*c].clone()),
-                            dedicated: None,
-                            state: State::Idle,
-                            token: 0,
-                            budget_week: i64::MIN,
-                            budget_used_s: 0,
-                            own_work_s: 0,
-                            week_offset: offset,
+                            ..Responder::new(label, tier, SkillSet::ALL, on_call, offset)
                         });
                     }
                 }
@@ -408,9 +417,9 @@ impl<'m> Simulator<'m> {
         }
 
         // Tickets: the company's, then other clients' of each contract, merged by arrival.
-        let mut tickets = arrivals::own_tickets(model, replication);
+        let mut tickets = self.arrivals.own_tickets(model, replication);
         for &c in &contracts_in_setup {
-            tickets.extend(arrivals::other_client_tickets(model, replication, c));
+            tickets.extend(self.arrivals.other_client_tickets(model, replication, c));
         }
         tickets.sort_by_key(|t| t.arrival);
 
@@ -440,7 +449,7 @@ impl<'m> Simulator<'m> {
             tickets,
             jobs,
             responders,
-            waiting: vec![BTreeSet::new(); model.contracts.len() + 1],
+            waiting: vec![BTreeSet::new(); OWN + model.contracts.len()],
             waiting_count: 0,
             masks: Vec::new(),
             scratch: Vec::new(),
@@ -475,7 +484,7 @@ impl<'m> Simulator<'m> {
 
     /// The company's tickets of `replication` (identical for every setup).
     pub fn own_tickets(&self, replication: u64) -> Vec<Ticket> {
-        arrivals::own_tickets(self.model, replication)
+        self.arrivals.own_tickets(self.model, replication)
     }
 }
 
@@ -548,11 +557,20 @@ impl Run<'_> {
         }
     }
 
+    /// Updates responder `r`'s duty state at `now` and schedules its next change.
     fn schedule_duty_change(&mut self, r: usize, now: SimTime) {
-        let duty = &self.responders[r].timeline.duty;
+        let resp = &mut self.responders[r];
+        let duty = &resp.timeline.duty;
         let next = match duty.interval_at(now) {
-            Some((_, e)) => Some(e),
-            None => duty.next_start_at_or_after(now),
+            Some((_, e)) => {
+                resp.duty_now = true;
+                resp.duty_until = e;
+                Some(e)
+            }
+            None => {
+                resp.duty_now = false;
+                duty.next_start_at_or_after(now)
+            }
         };
         if let Some(t) = next {
             if t < self.model.end() {
@@ -575,6 +593,8 @@ impl Run<'_> {
                     self.responders[r].state = State::Idle;
                 }
             }
+            // A retired emergency provider has no duty left to track.
+            Event::DutyChanges { r } if self.responders[r].state == State::Retired => {}
             Event::DutyChanges { r } => self.schedule_duty_change(r, now),
             Event::HelpArrives { ticket } => self.help_arrives(now, ticket),
         }
@@ -587,7 +607,7 @@ impl Run<'_> {
 
     fn enqueue(&mut self, id: usize) {
         let t = &self.tickets[id];
-        self.waiting[queue_of(t.client)].insert((t.priority, t.arrival, id));
+        self.waiting[queue_of(t)].insert((t.priority, t.arrival, id));
         self.waiting_count += 1;
         self.jobs[id].waiting = true;
         if self.wants_help(id) {
@@ -597,7 +617,7 @@ impl Run<'_> {
 
     fn dequeue(&mut self, id: usize) {
         let t = &self.tickets[id];
-        let removed = self.waiting[queue_of(t.client)].remove(&(t.priority, t.arrival, id));
+        let removed = self.waiting[queue_of(t)].remove(&(t.priority, t.arrival, id));
         debug_assert!(removed, "ticket {id} was not waiting");
         self.waiting_count -= 1;
         self.jobs[id].waiting = false;
@@ -650,18 +670,32 @@ impl Run<'_> {
         if let Some(d) = resp.dedicated {
             return self.jobs[d].waiting.then_some(d);
         }
-        let own = self.waiting[0]
-            .iter()
-            .find(|k| self.may_take(r, k.2, &self.masks));
-        let other = resp.contract.and_then(|c| {
-            self.waiting[1 + c].iter().find(|k| {
-                resp.skills.has(self.tickets[k.2].skill) && (!resp.p1_only || k.0 == Priority::P1)
-            })
-        });
-        match (own, other) {
-            (Some(a), Some(b)) => Some(a.min(b).2),
-            (a, b) => a.or(b).map(|k| k.2),
+        let mut best: Option<WaitKey> = None;
+        let mut consider = |k: Option<&WaitKey>| {
+            if let Some(&k) = k {
+                if best.is_none_or(|b| k < b) {
+                    best = Some(k);
+                }
+            }
+        };
+        for skill in Skill::ALL.into_iter().filter(|&s| resp.skills.has(s)) {
+            let q = &self.waiting[skill as usize];
+            // Within a queue the owning tier depends only on whether a ticket is a P1, so the
+            // first P1 and the first other ticket are the only candidates.
+            let first_p1 = q.first().filter(|k| k.0 == Priority::P1);
+            consider(first_p1.filter(|k| self.may_take(r, k.2, &self.masks)));
+            let first_other = q.range((Priority::P2, SimTime(i64::MIN), 0)..).next();
+            consider(first_other.filter(|k| self.may_take(r, k.2, &self.masks)));
         }
+        if let Some(c) = resp.contract {
+            let q = &self.waiting[OWN + c];
+            // Technicians have every skill: the pool's next ticket is at the front.
+            let next = q.iter().find(|k| {
+                resp.skills.has(self.tickets[k.2].skill) && (!resp.p1_only || k.0 == Priority::P1)
+            });
+            consider(next);
+        }
+        best.map(|k| k.2)
     }
 
     fn dispatch(&mut self, now: SimTime) {
@@ -752,11 +786,14 @@ impl Run<'_> {
             let k = self
                 .emergency_tier
                 .expect("counted only with an emergency tier");
-            let candidates: Vec<usize> = self.waiting[0]
+            let mut candidates: Vec<WaitKey> = self.waiting[..OWN]
                 .iter()
-                .map(|w| w.2)
-                .filter(|&id| self.wants_help(id))
+                .flatten()
+                .filter(|w| self.wants_help(w.2))
+                .copied()
                 .collect();
+            candidates.sort_unstable();
+            let candidates = candidates.into_iter().map(|w| w.2);
             for id in candidates {
                 let t = &self.tickets[id];
                 let covered = self.responders.iter().any(|r| {
@@ -790,33 +827,25 @@ impl Run<'_> {
             .expect("help only with an emergency tier");
         let r = self.responders.len();
         let week_offset = self.responders.first().map_or(0, |x| x.week_offset);
+        let hours = Timeline::always_present(self.emergency_hours.clip(now, self.model.end()));
         self.responders.push(Responder {
-            label: format!("emergency#{id}"),
-            tier: k,
-            skills: SkillSet::ALL,
-            p1_only: false,
-            remote: false,
-            role: None,
             emergency: true,
-            contract: None,
-            weekly_budget_s: None,
-            meeting_share: 0.0,
-            timeline: Timeline::always_present(self.emergency_hours.clip(now, self.model.end())),
             dedicated: Some(id),
-            state: State::Idle,
-            token: 0,
-            budget_week: i64::MIN,
-            budget_used_s: 0,
-            own_work_s: 0,
-            week_offset,
+            ..Responder::new(
+                format!("emergency#{id}"),
+                k,
+                SkillSet::ALL,
+                hours,
+                week_offset,
+            )
         });
         self.jobs[id].helped = true;
         self.trace(now, id, Some(r), TraceKind::HelpArrived);
+        self.schedule_duty_change(r, now);
         if self.responders[r].on_duty(now) {
             self.dequeue(id);
             self.start_session(r, id, now);
         }
-        self.schedule_duty_change(r, now);
     }
 
     fn start_session(&mut self, r: usize, id: usize, now: SimTime) {
@@ -845,7 +874,7 @@ impl Run<'_> {
         };
         let rate = resp.timeline.productivity(now) * (1.0 - resp.meeting_share);
         let completes_at = now + travel_s + (job.remaining_s / rate).ceil() as i64;
-        let duty_end = resp.timeline.duty.interval_at(now).map_or(now, |(_, e)| e);
+        let duty_end = resp.duty_until;
         let resp = &mut self.responders[r];
         let budget_end = now.secs().saturating_add(resp.budget_left(now));
         let ends = SimTime(completes_at.secs().min(duty_end.secs()).min(budget_end));
