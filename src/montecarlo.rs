@@ -170,7 +170,6 @@ fn run_range(
     hooks: &Hooks<'_>,
     total: u64,
 ) -> Result<(), Interrupted> {
-    let setups = sim.model().setups.len();
     let done = AtomicU64::new(exp.count);
     let mut next = first;
     while next < first + count {
@@ -185,7 +184,7 @@ fn run_range(
             (next..end)
                 .into_par_iter()
                 .map(|rep| {
-                    let r = (0..setups).map(|s| sim.run(s, rep)).collect();
+                    let r = sim.run_all(rep);
                     (hooks.progress)(done.fetch_add(1, Ordering::Relaxed) + 1);
                     r
                 })

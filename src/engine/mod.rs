@@ -113,6 +113,20 @@ pub struct Trace {
     pub events: Vec<TraceEvent>,
 }
 
+/// Inputs of one replication that several setups share: their tickets are identical (common
+/// random numbers), so they are drawn once.
+struct Shared {
+    replication: u64,
+    own: Option<Vec<Ticket>>,
+    others: HashMap<usize, Vec<Ticket>>,
+}
+
+impl Shared {
+    fn new(replication: u64) -> Shared {
+        Shared { replication, own: None, others: HashMap::new() }
+    }
+}
+
 /// Precomputed, replication-independent parts of a model: working schedules.
 pub struct Simulator<'m> {
     model: &'m Model,
@@ -324,21 +338,29 @@ impl<'m> Simulator<'m> {
 
     /// Simulates `setup` (index into `Model::setups`) in `replication`.
     pub fn run(&self, setup: usize, replication: u64) -> ReplicationResult {
-        self.run_inner(setup, replication, false).0
+        self.run_inner(setup, &mut Shared::new(replication), false).0
+    }
+
+    /// Simulates every setup in `replication`. Equal to calling [`Simulator::run`] for each,
+    /// but draws the tickets that setups share (common random numbers) only once.
+    pub fn run_all(&self, replication: u64) -> Vec<ReplicationResult> {
+        let mut shared = Shared::new(replication);
+        (0..self.model.setups.len()).map(|s| self.run_inner(s, &mut shared, false).0).collect()
     }
 
     /// Like [`Simulator::run`], and also returns the full trace.
     pub fn run_traced(&self, setup: usize, replication: u64) -> (ReplicationResult, Trace) {
-        let (r, t) = self.run_inner(setup, replication, true);
+        let (r, t) = self.run_inner(setup, &mut Shared::new(replication), true);
         (r, t.expect("tracing was requested"))
     }
 
     fn run_inner(
         &self,
         setup_idx: usize,
-        replication: u64,
+        shared: &mut Shared,
         traced: bool,
     ) -> (ReplicationResult, Option<Trace>) {
+        let replication = shared.replication;
         let model = self.model;
         let setup = &model.setups[setup_idx];
         let seed = model.sim.seed;
@@ -416,12 +438,20 @@ impl<'m> Simulator<'m> {
             }
         }
 
-        // Tickets: the company's, then other clients' of each contract, merged by arrival.
-        let mut tickets = self.arrivals.own_tickets(model, replication);
+        // Tickets: the company's, then other clients' of each contract, merged by arrival
+        // (stable: at equal times the company's come first, then the contracts in order).
+        let own = shared.own.get_or_insert_with(|| self.arrivals.own_tickets(model, replication));
+        let mut tickets = own.clone();
         for &c in &contracts_in_setup {
-            tickets.extend(self.arrivals.other_client_tickets(model, replication, c));
+            let others = shared
+                .others
+                .entry(c)
+                .or_insert_with(|| self.arrivals.other_client_tickets(model, replication, c));
+            tickets.extend(others.iter().cloned());
         }
-        tickets.sort_by_key(|t| t.arrival);
+        if !contracts_in_setup.is_empty() {
+            tickets.sort_by_key(|t| t.arrival);
+        }
 
         // Setup-specific per-ticket draws, in ticket order, independent of the dynamics.
         let mut draws = rng::stream(seed, replication, Purpose::SetupDraws, &setup.name);

@@ -69,3 +69,17 @@ fn every_setup_sees_the_same_incidents_and_the_same_absences() {
         assert_eq!(alone.vacation, team.vacation);
     }
 }
+
+#[test]
+fn running_all_setups_together_equals_running_them_one_by_one() {
+    let model = common::realistic();
+    let sim = Simulator::new(&model);
+    for rep in [0, 3] {
+        let together = sim.run_all(rep);
+        for (s, t) in together.iter().enumerate() {
+            let alone = sim.run(s, rep);
+            let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+            assert_eq!(bits(t.metrics.values()), bits(alone.metrics.values()), "setup {s}");
+        }
+    }
+}
