@@ -87,6 +87,9 @@ pub struct SetupResults {
     pub values: Vec<Vec<f64>>,
     /// Per-day results.
     pub daily: DailyStats,
+    /// Response and resolution times of all tickets of all replications:
+    /// `[kind][priority][bin]`, kind 0 response, 1 resolution (bins of `TimeHistogram`).
+    pub times: [[Vec<u64>; 4]; 2],
 }
 
 /// The results of a run.
@@ -113,6 +116,7 @@ impl Experiment {
                     name: s.name.clone(),
                     values: vec![Vec::new(); metrics],
                     daily: DailyStats::default(),
+                    times: Default::default(),
                 })
                 .collect(),
         }
@@ -125,6 +129,19 @@ impl Experiment {
                 column.push(v);
             }
             setup.daily.add(&r.daily);
+            for (kind, hist) in [&r.times.response, &r.times.resolution]
+                .into_iter()
+                .enumerate()
+            {
+                for (sum, counts) in setup.times[kind].iter_mut().zip(hist) {
+                    if sum.is_empty() {
+                        sum.resize(counts.len(), 0);
+                    }
+                    for (s, &c) in sum.iter_mut().zip(counts) {
+                        *s += u64::from(c);
+                    }
+                }
+            }
         }
         self.count += 1;
     }

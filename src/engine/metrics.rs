@@ -341,6 +341,37 @@ impl Metrics {
     }
 }
 
+/// Response and resolution times of tickets in fixed bins, per priority: integer counts, so
+/// that histograms of many replications add up exactly and in any order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimeHistogram {
+    /// `response[p][i]`: tickets of priority `p` with a response time in bin `i`.
+    pub response: [Vec<u32>; 4],
+    /// The same for resolution times.
+    pub resolution: [Vec<u32>; 4],
+}
+
+impl TimeHistogram {
+    /// Bin width [business hours]: six minutes.
+    pub const BIN_H: f64 = 0.1;
+    /// Bins; the last one holds everything from `(BINS − 1) × BIN_H` = 99.9 business hours on.
+    pub const BINS: usize = 1000;
+
+    fn new() -> TimeHistogram {
+        let empty = || vec![0u32; Self::BINS];
+        TimeHistogram {
+            response: [empty(), empty(), empty(), empty()],
+            resolution: [empty(), empty(), empty(), empty()],
+        }
+    }
+
+    /// Bin of a time in business hours: bin `i` holds `(i − 1) × BIN_H < x <= i × BIN_H`, and
+    /// bin 0 exactly zero, so that "within a target of T hours" is a sum over whole bins.
+    pub fn bin(x: f64) -> usize {
+        ((x / Self::BIN_H - 1e-9).ceil().max(0.0) as usize).min(Self::BINS - 1)
+    }
+}
+
 /// One day of the measured window.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Daily {
@@ -492,6 +523,7 @@ pub(super) fn compute(
         .count() as f64;
 
     // Response and resolution times per priority, in business hours.
+    let mut times = TimeHistogram::new();
     let mut resp: [Vec<f64>; 4] = Default::default();
     let mut reso: [Vec<f64>; 4] = Default::default();
     let (mut sojourn_sum, mut sojourn_n) = (0.0, 0usize);
@@ -500,10 +532,14 @@ pub(super) fn compute(
         let j = &run.jobs[i];
         let p = t.priority.index();
         if let Some(s) = j.first_start {
-            resp[p].push(hours(model.business.measure_between(t.arrival, s)));
+            let h = hours(model.business.measure_between(t.arrival, s));
+            times.response[p][TimeHistogram::bin(h)] += 1;
+            resp[p].push(h);
         }
         if let Some(r) = j.resolved {
-            reso[p].push(hours(model.business.measure_between(t.arrival, r)));
+            let h = hours(model.business.measure_between(t.arrival, r));
+            times.resolution[p][TimeHistogram::bin(h)] += 1;
+            reso[p].push(h);
             sojourn_sum += hours(r - t.arrival);
             sojourn_n += 1;
         }
@@ -606,6 +642,7 @@ pub(super) fn compute(
     );
 
     super::ReplicationResult {
+        times,
         replication,
         metrics: m,
         daily,
@@ -615,6 +652,16 @@ pub(super) fn compute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn histogram_bins_end_on_whole_tenths() {
+        assert_eq!(TimeHistogram::bin(0.0), 0);
+        assert_eq!(TimeHistogram::bin(0.05), 1);
+        assert_eq!(TimeHistogram::bin(0.1), 1);
+        assert_eq!(TimeHistogram::bin(0.1000001), 2);
+        assert_eq!(TimeHistogram::bin(4.0), 40);
+        assert_eq!(TimeHistogram::bin(1e9), TimeHistogram::BINS - 1);
+    }
 
     #[test]
     fn catalog_matches_values() {

@@ -45,7 +45,7 @@ mod queue;
 
 use std::collections::{BTreeSet, HashMap};
 
-pub use metrics::{Daily, MetricDef, Metrics, TimeStats, catalog};
+pub use metrics::{Daily, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
 
 use crate::interval::IntervalSet;
 use crate::model::{Model, Priority, Role, Skill, SkillSet, Tier};
@@ -64,6 +64,8 @@ pub struct ReplicationResult {
     pub metrics: Metrics,
     /// One entry per day of the measured window.
     pub daily: Vec<Daily>,
+    /// Response and resolution times of the window's tickets, binned (see [`TimeHistogram`]).
+    pub times: TimeHistogram,
 }
 
 /// One step of a traced run, for tests and debugging.
@@ -123,7 +125,11 @@ struct Shared {
 
 impl Shared {
     fn new(replication: u64) -> Shared {
-        Shared { replication, own: None, others: HashMap::new() }
+        Shared {
+            replication,
+            own: None,
+            others: HashMap::new(),
+        }
     }
 }
 
@@ -338,14 +344,17 @@ impl<'m> Simulator<'m> {
 
     /// Simulates `setup` (index into `Model::setups`) in `replication`.
     pub fn run(&self, setup: usize, replication: u64) -> ReplicationResult {
-        self.run_inner(setup, &mut Shared::new(replication), false).0
+        self.run_inner(setup, &mut Shared::new(replication), false)
+            .0
     }
 
     /// Simulates every setup in `replication`. Equal to calling [`Simulator::run`] for each,
     /// but draws the tickets that setups share (common random numbers) only once.
     pub fn run_all(&self, replication: u64) -> Vec<ReplicationResult> {
         let mut shared = Shared::new(replication);
-        (0..self.model.setups.len()).map(|s| self.run_inner(s, &mut shared, false).0).collect()
+        (0..self.model.setups.len())
+            .map(|s| self.run_inner(s, &mut shared, false).0)
+            .collect()
     }
 
     /// Like [`Simulator::run`], and also returns the full trace.
@@ -440,7 +449,9 @@ impl<'m> Simulator<'m> {
 
         // Tickets: the company's, then other clients' of each contract, merged by arrival
         // (stable: at equal times the company's come first, then the contracts in order).
-        let own = shared.own.get_or_insert_with(|| self.arrivals.own_tickets(model, replication));
+        let own = shared
+            .own
+            .get_or_insert_with(|| self.arrivals.own_tickets(model, replication));
         let mut tickets = own.clone();
         for &c in &contracts_in_setup {
             let others = shared

@@ -238,6 +238,56 @@ pub fn daily_table(model: &Model, exp: &Experiment) -> Table {
     t
 }
 
+/// `times.csv`: the distribution of response and resolution times of all tickets of all
+/// replications, per setup and priority, as cumulative shares at the end of each bin (bins of
+/// 0.1 business hours; rows are written up to the bin where the share reaches 1).
+pub fn times_table(exp: &Experiment) -> Table {
+    use crate::engine::TimeHistogram;
+    let mut t = Table {
+        header: header(&[
+            "setup",
+            "kind",
+            "priority",
+            "upto_h",
+            "tickets",
+            "cumulative_share",
+        ]),
+        rows: Vec::new(),
+    };
+    for s in &exp.setups {
+        for (kind, name) in [(0, "response"), (1, "resolution")] {
+            for (p, counts) in s.times[kind].iter().enumerate() {
+                let total: u64 = counts.iter().sum();
+                if total == 0 {
+                    continue;
+                }
+                let mut seen = 0;
+                for (i, &c) in counts.iter().enumerate() {
+                    seen += c;
+                    let last = i + 1 == counts.len();
+                    t.rows.push(vec![
+                        Cell::Text(s.name.clone()),
+                        Cell::Text(name.to_string()),
+                        Cell::Text(format!("P{}", p + 1)),
+                        // The last bin is open-ended.
+                        Cell::Num(if last {
+                            f64::INFINITY
+                        } else {
+                            i as f64 * TimeHistogram::BIN_H
+                        }),
+                        Cell::Int(c),
+                        Cell::Num(seen as f64 / total as f64),
+                    ]);
+                    if seen == total {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    t
+}
+
 /// Paired differences of every metric of every setup against the baseline.
 pub fn comparisons(model: &Model, exp: &Experiment) -> Vec<(usize, usize, PairedDiff)> {
     let base = &exp.setups[model.report.baseline];

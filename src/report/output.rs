@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::csv::{
     CsvLocale, comparison_table, daily_table, exceedance_table, replications_table, summary_table,
+    times_table,
 };
 use crate::engine::catalog;
 use crate::model::Model;
@@ -91,13 +92,14 @@ struct Manifest {
 }
 
 /// Files of a run folder, in writing order.
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "scenario.toml",
     "summary.csv",
     "exceedance.csv",
     "comparison.csv",
     "replications.csv",
     "daily.csv",
+    "times.csv",
     "manifest.json",
 ];
 
@@ -158,6 +160,7 @@ pub fn render(model: &Model, exp: &Experiment, info: &RunInfo) -> Vec<(&'static 
         ("comparison.csv", comparison_table(model, exp).to_csv(l)),
         ("replications.csv", replications_table(exp).to_csv(l)),
         ("daily.csv", daily_table(model, exp).to_csv(l)),
+        ("times.csv", times_table(exp).to_csv(l)),
         ("manifest.json", json),
     ]
 }

@@ -79,7 +79,11 @@ fn running_all_setups_together_equals_running_them_one_by_one() {
         for (s, t) in together.iter().enumerate() {
             let alone = sim.run(s, rep);
             let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
-            assert_eq!(bits(t.metrics.values()), bits(alone.metrics.values()), "setup {s}");
+            assert_eq!(
+                bits(t.metrics.values()),
+                bits(alone.metrics.values()),
+                "setup {s}"
+            );
         }
     }
 }
