@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use covsim::montecarlo::{self, Hooks, Plan};
 use covsim::report::csv::CsvLocale;
 use covsim::report::output::{RunInfo, render, write_run_folder};
-use covsim::report::{comparison_table_text, summary_table};
+use covsim::report::{comparison_table_text, exceedance_table_text, summary_table};
 use covsim::scenario;
 
 /// Monte Carlo simulator of IT support coverage for companies with 30–100 PCs.
@@ -276,6 +276,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut text = summary_table(&model, &exp);
             text.push('\n');
             text.push_str(&comparison_table_text(&model, &exp));
+            let exceed = exceedance_table_text(&model, &exp);
+            if !exceed.is_empty() {
+                text.push('\n');
+                text.push_str(&exceed);
+            }
             if let Some(o) = outcome {
                 text.push_str(&format!(
                     "\nPrecision: {} after {} replications; widest interval: {} of \"{}\" at ±{:.1} % of its mean.\n",

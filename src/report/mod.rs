@@ -4,4 +4,4 @@ pub mod csv;
 pub mod output;
 mod table;
 
-pub use table::{comparison_table_text, summary_table};
+pub use table::{comparison_table_text, exceedance_table_text, summary_table};

@@ -180,11 +180,38 @@ pub fn comparison_table_text(model: &Model, exp: &Experiment) -> String {
         .filter(|x| x.is_finite())
         .collect();
     if !all.is_empty() {
+        let lo = all.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = all.iter().copied().fold(0.0, f64::max);
         let _ = writeln!(
             out,
-            "\nPairing narrows these intervals by a factor of {:.1} (median) against independent runs.",
+            "\nAgainst independent runs, pairing narrows these intervals by a factor of {lo:.1} to\n\
+             {hi:.1} (median {:.1}): most where setups share what drives a metric (the incidents).",
             quantile(all, 0.5)
         );
+    }
+    out
+}
+
+/// Renders the exceedance probabilities of the scenario's thresholds: the chance that a year is
+/// worse than each threshold, per setup.
+pub fn exceedance_table_text(model: &Model, exp: &Experiment) -> String {
+    let mut out = String::new();
+    if model.report.thresholds.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "Chance of a year worse than a threshold (share of simulated years)\n");
+    header(&mut out, exp, None);
+    for (metric, thresholds) in &model.report.thresholds {
+        let Some(m) = catalog().iter().position(|d| &d.name == metric) else { continue };
+        for &x in thresholds {
+            let label: String = format!("{metric} > {x}").chars().take(LABEL_W - 1).collect();
+            let _ = write!(out, "{label:LABEL_W$}");
+            for s in &exp.setups {
+                let p = crate::stats::exceedance(&s.values[m], x);
+                let _ = write!(out, "{:>COL_W$}", fmt(p.p, 1, true));
+            }
+            let _ = writeln!(out);
+        }
     }
     out
 }
