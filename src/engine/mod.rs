@@ -121,6 +121,8 @@ struct Shared {
     replication: u64,
     own: Option<Vec<Ticket>>,
     others: HashMap<usize, Vec<Ticket>>,
+    /// Timelines of each contract's technicians (they plan only among themselves).
+    technicians: HashMap<usize, Vec<Timeline>>,
 }
 
 impl Shared {
@@ -129,6 +131,7 @@ impl Shared {
             replication,
             own: None,
             others: HashMap::new(),
+            technicians: HashMap::new(),
         }
     }
 }
@@ -290,6 +293,8 @@ struct Run<'a> {
     waiting: Vec<BTreeSet<WaitKey>>,
     /// Number of waiting tickets over all queues.
     waiting_count: usize,
+    /// Number of waiting P1 tickets over all queues.
+    waiting_p1: usize,
     /// Reused buffers, so that dispatch does not allocate.
     masks: Vec<(SkillSet, SkillSet)>,
     scratch: Vec<usize>,
@@ -409,18 +414,27 @@ impl<'m> Simulator<'m> {
                 Tier::Msp(c) => {
                     contracts_in_setup.push(*c);
                     let contract = &model.contracts[*c];
-                    // Technicians of a pool coordinate their vacations among themselves.
-                    let mut pool_vacation = BTreeSet::new();
-                    for tech in &contract.technicians {
-                        let tl = people::timeline(
-                            seed,
-                            replication,
-                            &model.calendar,
-                            tech,
-                            &self.tech_working[*c],
-                            &mut pool_vacation,
-                            false,
-                        );
+                    // Technicians of a pool coordinate their vacations among themselves, so
+                    // their timelines are the same in every setup with this contract.
+                    let timelines = shared.technicians.entry(*c).or_insert_with(|| {
+                        let mut pool_vacation = BTreeSet::new();
+                        contract
+                            .technicians
+                            .iter()
+                            .map(|tech| {
+                                people::timeline(
+                                    seed,
+                                    replication,
+                                    &model.calendar,
+                                    tech,
+                                    &self.tech_working[*c],
+                                    &mut pool_vacation,
+                                    false,
+                                )
+                            })
+                            .collect()
+                    });
+                    for (tech, tl) in contract.technicians.iter().zip(timelines.iter().cloned()) {
                         responders.push(Responder {
                             remote: true,
                             role: Some(Role::Technician),
@@ -492,6 +506,7 @@ impl<'m> Simulator<'m> {
             responders,
             waiting: vec![BTreeSet::new(); OWN + model.contracts.len()],
             waiting_count: 0,
+            waiting_p1: 0,
             masks: Vec::new(),
             scratch: Vec::new(),
             events: EventQueue::default(),
@@ -650,6 +665,7 @@ impl Run<'_> {
         let t = &self.tickets[id];
         self.waiting[queue_of(t)].insert((t.priority, t.arrival, id));
         self.waiting_count += 1;
+        self.waiting_p1 += usize::from(t.priority == Priority::P1);
         self.jobs[id].waiting = true;
         if self.wants_help(id) {
             self.emergency_waiting += 1;
@@ -661,6 +677,7 @@ impl Run<'_> {
         let removed = self.waiting[queue_of(t)].remove(&(t.priority, t.arrival, id));
         debug_assert!(removed, "ticket {id} was not waiting");
         self.waiting_count -= 1;
+        self.waiting_p1 -= usize::from(t.priority == Priority::P1);
         self.jobs[id].waiting = false;
         if self.wants_help(id) {
             self.emergency_waiting -= 1;
@@ -743,6 +760,11 @@ impl Run<'_> {
         if self.waiting_count == 0 {
             return;
         }
+        // Most calls change nothing: everybody on duty is busy and no P1 or emergency waits.
+        let any_idle = self.responders.iter().any(|r| r.state == State::Idle && r.duty_now);
+        if !any_idle && self.waiting_p1 == 0 && self.emergency_waiting == 0 {
+            return;
+        }
         // Per tier: skills available for any ticket, and for P1 tickets (on-call included).
         let tiers = self.model.setups[self.setup].tiers.len();
         self.masks.clear();
@@ -788,6 +810,10 @@ impl Run<'_> {
         }
 
         // Rule 4: P1 interrupts.
+        if self.waiting_p1 == 0 {
+            self.emergency_calls(now);
+            return;
+        }
         let mut waiting_p1 = std::mem::take(&mut self.scratch);
         waiting_p1.clear();
         for q in &self.waiting {
@@ -821,8 +847,11 @@ impl Run<'_> {
             }
         }
         self.scratch = waiting_p1;
+        self.emergency_calls(now);
+    }
 
-        // Rule 7: emergency help.
+    /// Rule 7: emergency help for waiting tickets that nobody of an earlier tier can take.
+    fn emergency_calls(&mut self, now: SimTime) {
         if self.emergency_waiting > 0 {
             let k = self
                 .emergency_tier
