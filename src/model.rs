@@ -236,6 +236,29 @@ pub enum Role {
     Technician,
 }
 
+/// What an in-house person costs. Defaults: calibration §4 (in-house IT administrator).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PersonCost {
+    /// Gross salary [€/year].
+    pub salary_eur_per_year: f64,
+    /// Tools, training, workplace [€/year].
+    pub overhead_eur_per_year: f64,
+    /// Cost of replacing the person after a resignation, as a share of the gross salary.
+    pub recruiting_share_of_salary: f64,
+}
+
+impl Default for PersonCost {
+    fn default() -> Self {
+        // Calibration §4: 64,000 € gross (Entgeltatlas 2024), +10 k€ overhead (E),
+        // replacement cost 1.0 × salary (E within 0.5-2.0).
+        PersonCost {
+            salary_eur_per_year: 64_000.0,
+            overhead_eur_per_year: 10_000.0,
+            recruiting_share_of_salary: 1.0,
+        }
+    }
+}
+
 /// A person who can work on tickets.
 #[derive(Clone, Debug)]
 pub struct Person {
@@ -252,6 +275,46 @@ pub struct Person {
     /// Key users: the share of their working time they may spend on IT tickets each week (0–1).
     /// 1 for everybody else.
     pub it_share: f64,
+    /// What the person costs (in-house people; ignored for MSP technicians).
+    pub cost: PersonCost,
+}
+
+/// The prices of an MSP contract. Defaults: calibration §4.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MspPrice {
+    /// Managed-service fee [€ per PC and month].
+    pub fee_eur_per_pc_month: f64,
+    /// Hours included in the fee per month; `None` for a flat rate without limit.
+    pub included_hours_per_month: Option<f64>,
+    /// Rate for hours beyond the included ones [€/h].
+    pub hourly_rate_eur: f64,
+    /// Fee per on-site visit (travel) [€].
+    pub onsite_visit_eur: f64,
+    /// Extra fee for the 24x7 P1 option [€/month] (only with `p1_always`).
+    pub p1_24x7_eur_per_month: f64,
+    /// Surcharge on the hourly rate for work outside the coverage window (P1 on-call), as a share.
+    pub after_hours_surcharge: f64,
+    /// Credit per P1 or P2 ticket resolved later than its target [€].
+    pub sla_credit_eur_per_breach: f64,
+    /// Cap of the SLA credits as a share of the yearly fee.
+    pub sla_credit_cap_share: f64,
+}
+
+impl Default for MspPrice {
+    fn default() -> Self {
+        // Calibration §4: 60 €/PC/month (E from published price lists), 95 €/h (Synaxon, older,
+        // inflation-adjusted E), +100 % for nights and weekends (ratiosys).
+        MspPrice {
+            fee_eur_per_pc_month: 60.0,
+            included_hours_per_month: None,
+            hourly_rate_eur: 95.0,
+            onsite_visit_eur: 0.0,
+            p1_24x7_eur_per_month: 0.0,
+            after_hours_surcharge: 1.0,
+            sla_credit_eur_per_breach: 0.0,
+            sla_credit_cap_share: 0.0,
+        }
+    }
 }
 
 /// A managed service provider contract.
@@ -277,6 +340,8 @@ pub struct MspContract {
     pub other_clients_pcs: u32,
     /// Documentation quality the contract guarantees (0–1).
     pub documentation_quality: f64,
+    /// Prices.
+    pub price: MspPrice,
 }
 
 /// Ad-hoc emergency help: what a company without a contract does when its admin is away.
@@ -364,6 +429,32 @@ pub struct ReportSettings {
     pub thresholds: Vec<(String, Vec<f64>)>,
 }
 
+/// Company-wide cost settings. Defaults: calibration §4 and §8.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostSettings {
+    /// Employer social contributions as a share of gross salary.
+    pub employer_contribution_share: f64,
+    /// Continued pay during one illness [calendar days]; beyond it statutory sick pay applies.
+    pub sick_pay_days: f64,
+    /// Cost of one lost user-hour [€] (user-hours lost already carry the productivity loss).
+    pub downtime_eur_per_user_hour: f64,
+    /// Extra cost of one business hour of company-wide outage [€] (lost orders, penalties).
+    pub outage_eur_per_hour: f64,
+}
+
+impl Default for CostSettings {
+    fn default() -> Self {
+        // §4: employer contributions ≈21 % (GTAI); EFZG: 6 weeks of continued pay;
+        // §8: 40 € per affected user-hour (Techconsult/HP, D); no extra outage cost (E).
+        CostSettings {
+            employer_contribution_share: 0.21,
+            sick_pay_days: 42.0,
+            downtime_eur_per_user_hour: 40.0,
+            outage_eur_per_hour: 0.0,
+        }
+    }
+}
+
 /// The company whose support is simulated.
 #[derive(Clone, Debug)]
 pub struct Company {
@@ -373,6 +464,8 @@ pub struct Company {
     pub users: u32,
     /// Business hours of the users.
     pub hours: WeeklyHours,
+    /// Cost settings.
+    pub cost: CostSettings,
 }
 
 /// A checked scenario.

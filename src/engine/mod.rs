@@ -761,7 +761,10 @@ impl Run<'_> {
             return;
         }
         // Most calls change nothing: everybody on duty is busy and no P1 or emergency waits.
-        let any_idle = self.responders.iter().any(|r| r.state == State::Idle && r.duty_now);
+        let any_idle = self
+            .responders
+            .iter()
+            .any(|r| r.state == State::Idle && r.duty_now);
         if !any_idle && self.waiting_p1 == 0 && self.emergency_waiting == 0 {
             return;
         }

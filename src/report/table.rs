@@ -199,12 +199,20 @@ pub fn exceedance_table_text(model: &Model, exp: &Experiment) -> String {
     if model.report.thresholds.is_empty() {
         return out;
     }
-    let _ = writeln!(out, "Chance of a year worse than a threshold (share of simulated years)\n");
+    let _ = writeln!(
+        out,
+        "Chance of a year worse than a threshold (share of simulated years)\n"
+    );
     header(&mut out, exp, None);
     for (metric, thresholds) in &model.report.thresholds {
-        let Some(m) = catalog().iter().position(|d| &d.name == metric) else { continue };
+        let Some(m) = catalog().iter().position(|d| &d.name == metric) else {
+            continue;
+        };
         for &x in thresholds {
-            let label: String = format!("{metric} > {x}").chars().take(LABEL_W - 1).collect();
+            let label: String = format!("{metric} > {x}")
+                .chars()
+                .take(LABEL_W - 1)
+                .collect();
             let _ = write!(out, "{label:LABEL_W$}");
             for s in &exp.setups {
                 let p = crate::stats::exceedance(&s.values[m], x);

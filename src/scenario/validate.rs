@@ -23,9 +23,10 @@ use super::suggest;
 use crate::calendar::{Calendar, CoverageWindow, FederalState, HolidayRule, WeeklyHours};
 use crate::dist::{Dist, DistError, DistSpec};
 use crate::model::{
-    AbsenceKind, AbsenceProfile, ArrivalPattern, AttritionRule, Category, Company, EmergencyHelp,
-    IllnessRule, Model, MspContract, Person, PlannedAbsence, Priority, ReportSettings, Role, Setup,
-    SimSettings, Skill, SkillSet, SlaTargets, Tier, UsersAffected, VacationRule,
+    AbsenceKind, AbsenceProfile, ArrivalPattern, AttritionRule, Category, Company, CostSettings,
+    EmergencyHelp, IllnessRule, Model, MspContract, MspPrice, Person, PersonCost, PlannedAbsence,
+    Priority, ReportSettings, Role, Setup, SimSettings, Skill, SkillSet, SlaTargets, Tier,
+    UsersAffected, VacationRule,
 };
 use crate::time::{DAY, SimTime};
 
@@ -655,6 +656,7 @@ impl Validator {
                 pcs: pcs as u32,
                 users: users as u32,
                 hours: weekly,
+                cost: CostSettings::default(),
             },
             // Round-the-clock operation has no holidays off, however it is spelt.
             business_observes_holidays: weekly != WeeklyHours::always(),
@@ -1307,6 +1309,15 @@ impl Validator {
                 .filter_map(|(i, a)| self.planned(&lp.index(i), a, cal))
                 .collect();
         }
+        // Key users are employees of the general workforce (calibration §4: 50 k€, E).
+        let cost = if role == Role::KeyUser {
+            PersonCost {
+                salary_eur_per_year: 50_000.0,
+                ..PersonCost::default()
+            }
+        } else {
+            PersonCost::default()
+        };
         Person {
             id,
             role,
@@ -1314,6 +1325,7 @@ impl Validator {
             hours,
             absence,
             it_share,
+            cost,
         }
     }
 
@@ -1413,6 +1425,7 @@ impl Validator {
                 hours: window.weekly_hours(),
                 absence: absence.clone(),
                 it_share: 1.0,
+                cost: PersonCost::default(),
             })
             .collect();
         let response_h = self.targets(
@@ -1461,6 +1474,7 @@ impl Validator {
                 def::MSP_DOCUMENTATION_QUALITY,
                 Rule::Share,
             ),
+            price: MspPrice::default(),
         }
     }
 

@@ -41,6 +41,7 @@ pub(crate) fn admin(id: &str, hours: WeeklyHours) -> Person {
         hours,
         absence: no_absences(),
         it_share: 1.0,
+        cost: PersonCost::default(),
     }
 }
 
@@ -117,6 +118,7 @@ pub(crate) fn model(
             pcs: 50,
             users: 50,
             hours: business,
+            cost: CostSettings::default(),
         },
         calendar,
         business: business_set,
@@ -333,6 +335,7 @@ pub(crate) fn realistic() -> Model {
         travel_h: Dist::fixed(0.75),
         other_clients_pcs: 300,
         documentation_quality: 0.9,
+        price: MspPrice::default(),
     });
     let help = EmergencyHelp {
         priorities: [true, true, false, false],

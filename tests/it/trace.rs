@@ -199,6 +199,7 @@ fn msp_technician_travels_on_site_and_back() {
         travel_h: Dist::fixed(0.75),
         other_clients_pcs: 0,
         documentation_quality: 0.9,
+        price: MspPrice::default(),
     });
     m.setups.push(common::setup("msp", vec![Tier::Msp(0)]));
     let (res, trace) = Simulator::new(&m).run_traced(0, 0);

@@ -1,0 +1,148 @@
+//! Presentation charts of a run, as PNG (1920 × 1080) and SVG, drawn with plotters.
+//!
+//! [`render_charts`] reads the files of a run folder (as bytes, no disk access) and draws six
+//! charts, each as `chart-NAME.png` and `chart-NAME.svg`:
+//!
+//! | file | what it shows |
+//! |---|---|
+//! | `chart-downtime` | user-hours lost per year by setup: box plot with median, mean and P95 |
+//! | `chart-einer-ist-keiner` | longest stretch with nobody qualified, and uncovered hours per year |
+//! | `chart-backlog` | open tickets per day over the year: median and P10–P90 band per setup |
+//! | `chart-response` | cumulative response times of P1 and P2 tickets against the SLA targets |
+//! | `chart-bad-year` | exceedance curve P(user-hours lost > x) per setup |
+//! | `chart-comparison` | paired differences of headline metrics against the baseline, with CIs |
+//!
+//! Every chart is laid out in pixels of a 1920 × 1080 canvas (16:9), with the title, a
+//! legend, axis titles with units and a footer naming scenario, replications and seed. Each
+//! setup has the same Okabe–Ito colour in every chart. Text uses Noto Sans (SIL Open Font
+//! License, `assets/fonts/`), compiled into the program, so the PNGs look the same on every
+//! machine whatever fonts it has. The SVGs keep text as `<text>` (searchable, editable in a
+//! presentation program) with the font family "Noto Sans" and generic sans-serif fallbacks;
+//! where Noto Sans is not installed a viewer shows a similar sans-serif font.
+//!
+//! Output is deterministic: the same files give byte-identical SVGs and PNGs.
+
+mod canvas;
+pub(crate) mod data;
+mod plots;
+
+use plotters::prelude::*;
+
+pub(crate) use canvas::setup_color;
+use data::RunData;
+
+use crate::report::i18n::Lang;
+
+/// Why the charts or the report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// A file of the run folder is missing.
+    #[error("the run folder has no {0}")]
+    MissingFile(&'static str),
+    /// A column (or manifest field) is missing.
+    #[error("{file} has no column {column:?}")]
+    MissingColumn {
+        /// The file.
+        file: String,
+        /// The column or field.
+        column: String,
+    },
+    /// A row the chart needs is missing.
+    #[error("{file} has no row for {row}")]
+    MissingRow {
+        /// The file.
+        file: String,
+        /// The row's key.
+        row: String,
+    },
+    /// A value is not a number (or not a date).
+    #[error("{file}, line {line}, column {column:?}: {value:?} is not a valid value")]
+    BadValue {
+        /// The file.
+        file: String,
+        /// Line in the file (1 = header).
+        line: usize,
+        /// The column.
+        column: String,
+        /// The text found.
+        value: String,
+    },
+    /// A file cannot be parsed at all.
+    #[error("{file} is malformed: {reason}")]
+    Malformed {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Drawing or encoding failed.
+    #[error("cannot draw a chart: {0}")]
+    Draw(String),
+}
+
+/// Chart size [px]: 16:9.
+pub const SIZE: (u32, u32) = (1920, 1080);
+
+/// Base names of the charts, in the order [`render_charts`] returns them.
+pub const CHARTS: [&str; 6] = [
+    "chart-downtime",
+    "chart-einer-ist-keiner",
+    "chart-backlog",
+    "chart-response",
+    "chart-bad-year",
+    "chart-comparison",
+];
+
+/// Renders every chart of a run from its files (name, bytes) as written into the run folder:
+/// `chart-NAME.png` and `chart-NAME.svg` for every name of [`CHARTS`], in that order, PNG
+/// before SVG.
+pub fn render_charts(
+    files: &[(&str, Vec<u8>)],
+    lang: Lang,
+) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
+    canvas::register_fonts();
+    let data = RunData::parse(files)?;
+    let prepared = plots::prepare(&data, lang)?;
+    let mut out = Vec::new();
+    for (i, name) in CHARTS.iter().enumerate() {
+        out.push((format!("{name}.png"), to_png(&prepared, i, lang)?));
+        out.push((format!("{name}.svg"), to_svg(&prepared, i, lang)?.into_bytes()));
+    }
+    Ok(out)
+}
+
+fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
+    ChartError::Draw(e.to_string())
+}
+
+fn to_png(p: &plots::Prepared, chart: usize, lang: Lang) -> Result<Vec<u8>, ChartError> {
+    let (w, h) = SIZE;
+    let mut rgb = vec![255u8; (w * h * 3) as usize];
+    {
+        let backend = BitMapBackend::with_buffer(&mut rgb, (w, h));
+        let root = backend.into_drawing_area();
+        plots::draw(&root, p, chart, lang)?;
+        root.present().map_err(draw_err)?;
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().map_err(draw_err)?;
+        writer.write_image_data(&rgb).map_err(draw_err)?;
+        writer.finish().map_err(draw_err)?;
+    }
+    Ok(out)
+}
+
+fn to_svg(p: &plots::Prepared, chart: usize, lang: Lang) -> Result<String, ChartError> {
+    let mut s = String::new();
+    {
+        let backend = SVGBackend::with_string(&mut s, SIZE);
+        let root = backend.into_drawing_area();
+        plots::draw(&root, p, chart, lang)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(canvas::svg_fonts(&s))
+}
