@@ -131,6 +131,14 @@ pub struct Metrics {
     pub arrival_rate_per_h: f64,
     /// Tickets of the window still unresolved when the simulation ended (after the drain).
     pub unresolved_at_end: f64,
+    /// P1 and P2 tickets resolved later than their target (or never), per year.
+    pub sla_breaches: f64,
+    /// On-site visits by the MSP, per year.
+    pub onsite_visits: f64,
+    /// Costs per year (see the cost module).
+    pub cost: super::cost::Costs,
+    /// PCs of the company, to state costs per PC.
+    pub pcs: u32,
 }
 
 /// Name, unit and meaning of one metric column.
@@ -295,7 +303,18 @@ pub fn catalog() -> &'static [MetricDef] {
                 false,
                 "tickets of the window unresolved at the end of the run",
             ),
+            d(
+                "sla_breaches",
+                false,
+                "P1 and P2 tickets resolved later than their target per year",
+            ),
+            d("onsite_visits", false, "on-site visits by the MSP per year"),
         ]);
+        v.extend(
+            super::cost::Costs::catalog()
+                .into_iter()
+                .map(|(n, h, what)| d(n, h, what)),
+        );
         v
     })
 }
@@ -336,7 +355,10 @@ impl Metrics {
             self.time_in_system_mean_h,
             self.arrival_rate_per_h,
             self.unresolved_at_end,
+            self.sla_breaches,
+            self.onsite_visits,
         ]);
+        v.extend(self.cost.values_for(self.pcs));
         v
     }
 }
@@ -564,6 +586,19 @@ pub(super) fn compute(
         .count() as f64
         / years;
     m.emergency_calls = window.iter().filter(|&&i| run.jobs[i].helped).count() as f64 / years;
+    m.sla_breaches = window
+        .iter()
+        .filter(|&&i| {
+            let t = &run.tickets[i];
+            let p = t.priority.index();
+            p <= Priority::P2.index()
+                && run.jobs[i].resolved.is_none_or(|r| {
+                    hours(model.business.measure_between(t.arrival, r))
+                        > setup.sla.resolution_h[p] + 1e-9
+                })
+        })
+        .count() as f64
+        / years;
 
     // Coverage: admin-skilled responders on regular duty (not emergency, not P1-only on-call).
     let mut covered = IntervalSet::empty();
@@ -612,6 +647,7 @@ pub(super) fn compute(
     let first_year = model.calendar.first_year();
     let measure_days = |s: &IntervalSet| s.intersect(&window_set).measure() as f64 / DAY as f64;
     for r in &run.responders {
+        m.onsite_visits += f64::from(r.onsite_visits) / years;
         let h = hours(r.own_work_s) / years;
         match r.role {
             _ if r.emergency => m.emergency_hours += h,
@@ -635,6 +671,8 @@ pub(super) fn compute(
                 / years;
         }
     }
+    m.cost = super::cost::costs(run, &m);
+    m.pcs = model.company.pcs;
     debug_assert!(
         run.responders
             .iter()

@@ -39,12 +39,14 @@
 //!    waiting, and works it within the provider's hours until it is resolved.
 
 pub mod arrivals;
+pub mod cost;
 mod metrics;
 pub mod people;
 mod queue;
 
 use std::collections::{BTreeSet, HashMap};
 
+pub use cost::Costs;
 pub use metrics::{Daily, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
 
 use crate::interval::IntervalSet;
@@ -186,6 +188,10 @@ struct Responder {
     /// events, so that dispatch needs no search in the duty intervals).
     duty_now: bool,
     duty_until: SimTime,
+    /// Index into `Model::people` of an in-house person (for the cost model).
+    person: Option<usize>,
+    /// On-site visits to the company within the measured window.
+    onsite_visits: u32,
 }
 
 impl Responder {
@@ -218,6 +224,8 @@ impl Responder {
             week_offset,
             duty_now: false,
             duty_until: SimTime::ZERO,
+            person: None,
+            onsite_visits: 0,
         }
     }
 
@@ -401,6 +409,7 @@ impl<'m> Simulator<'m> {
                 );
                 let weekly = person.hours.hours_per_week();
                 responders.push(Responder {
+                    person: Some(p),
                     role: Some(person.role),
                     weekly_budget_s: (person.it_share < 1.0)
                         .then(|| secs_from_hours(person.it_share * weekly)),
@@ -949,6 +958,13 @@ impl Run<'_> {
         let completes_at = now + travel_s + (job.remaining_s / rate).ceil() as i64;
         let duty_end = resp.duty_until;
         let resp = &mut self.responders[r];
+        if travel_s > 0
+            && ticket.client == Client::Own
+            && now >= SimTime::ZERO
+            && now < self.model.window_end()
+        {
+            resp.onsite_visits += 1;
+        }
         let budget_end = now.secs().saturating_add(resp.budget_left(now));
         let ends = SimTime(completes_at.secs().min(duty_end.secs()).min(budget_end));
         resp.token += 1;

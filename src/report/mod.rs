@@ -1,6 +1,9 @@
 //! Outputs: CSV tables, the run folder, and the printed summary table.
 
+pub mod charts;
 pub mod csv;
+pub mod html;
+pub mod i18n;
 pub mod output;
 mod table;
 

@@ -50,6 +50,10 @@ const ROWS: &[Row] = &[
     row("Longest gap (days)", "longest_gap_days", 1),
     row("Knowledge-blocked tickets", "knowledge_blocked", 1),
     row("Emergency calls / year", "emergency_calls", 1),
+    row("IT cost / year (€)", "cost_it_eur", 0),
+    row("Downtime cost / year (€)", "cost_downtime_eur", 0),
+    row("Total cost / year (€)", "cost_total_eur", 0),
+    row("Total per PC & month (€)", "cost_per_pc_month_eur", 0),
 ];
 
 const LABEL_W: usize = 26;
