@@ -75,38 +75,10 @@ fn mean_sick_days_match_the_configured_rate_and_duration() {
     // mean m days ⇒ the long-run sick share is r·m / (365.25 + r·m).
     // The calibration's bins, with the long tail as a uniform bin of the same mean (110 days):
     // the lognormal tail's variance would need far more replications for the same precision.
-    let bins = vec![
-        (0.30, DistSpec::Uniform { min: 1.0, max: 3.0 }),
-        (0.31, DistSpec::Uniform { min: 4.0, max: 7.0 }),
-        (
-            0.21,
-            DistSpec::Uniform {
-                min: 8.0,
-                max: 14.0,
-            },
-        ),
-        (
-            0.11,
-            DistSpec::Uniform {
-                min: 15.0,
-                max: 28.0,
-            },
-        ),
-        (
-            0.03,
-            DistSpec::Uniform {
-                min: 29.0,
-                max: 42.0,
-            },
-        ),
-        (
-            0.04,
-            DistSpec::Uniform {
-                min: 43.0,
-                max: 177.0,
-            },
-        ),
-    ];
+    let bins = common::illness_bins(DistSpec::Uniform {
+        min: 43.0,
+        max: 177.0,
+    });
     let mut profile = common::no_absences();
     profile.illness.episodes_per_year = 1.1;
     profile.illness.duration_days = Dist::new(&DistSpec::Empirical { bins }).unwrap();

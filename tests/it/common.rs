@@ -166,42 +166,54 @@ pub(crate) fn mmc(c: usize, lambda_per_h: f64, mean_h: f64, warmup_days: u32, ye
     m
 }
 
+/// The calibration's illness-length bins (share of episodes, length in days) with the given
+/// distribution for the long tail of 43 days and more.
+pub(crate) fn illness_bins(tail: covsim::dist::DistSpec) -> Vec<(f64, covsim::dist::DistSpec)> {
+    use covsim::dist::DistSpec::Uniform;
+    let u = |min: f64, max: f64| Uniform { min, max };
+    vec![
+        (0.30, u(1.0, 3.0)),
+        (0.31, u(4.0, 7.0)),
+        (0.21, u(8.0, 14.0)),
+        (0.11, u(15.0, 28.0)),
+        (0.03, u(29.0, 42.0)),
+        (0.04, tail),
+    ]
+}
+
+/// An MSP contract with calibration-like targets whose technicians work `coverage`.
+pub(crate) fn msp_contract(
+    id: &str,
+    technicians: Vec<Person>,
+    coverage: WeeklyHours,
+    travel_h: Dist,
+    other_clients_pcs: u32,
+    p1_always: bool,
+) -> MspContract {
+    MspContract {
+        id: id.into(),
+        technicians,
+        coverage,
+        coverage_observes_holidays: true,
+        p1_always,
+        response_h: [1.0, 4.0, 8.0, 16.0],
+        resolution_h: [4.0, 8.0, 24.0, 40.0],
+        travel_h,
+        other_clients_pcs,
+        documentation_quality: 0.9,
+        price: MspPrice::default(),
+    }
+}
+
 /// A realistic absence profile: vacation in blocks, long-tailed illness, attrition.
 pub(crate) fn realistic_absences() -> AbsenceProfile {
     use covsim::dist::DistSpec;
+    let tail = DistSpec::LogNormalMedianP90 {
+        median: 70.0,
+        p90: 200.0,
+    };
     let illness = DistSpec::Empirical {
-        bins: vec![
-            (0.30, DistSpec::Uniform { min: 1.0, max: 3.0 }),
-            (0.31, DistSpec::Uniform { min: 4.0, max: 7.0 }),
-            (
-                0.21,
-                DistSpec::Uniform {
-                    min: 8.0,
-                    max: 14.0,
-                },
-            ),
-            (
-                0.11,
-                DistSpec::Uniform {
-                    min: 15.0,
-                    max: 28.0,
-                },
-            ),
-            (
-                0.03,
-                DistSpec::Uniform {
-                    min: 29.0,
-                    max: 42.0,
-                },
-            ),
-            (
-                0.04,
-                DistSpec::LogNormalMedianP90 {
-                    median: 70.0,
-                    p90: 200.0,
-                },
-            ),
-        ],
+        bins: illness_bins(tail),
     };
     AbsenceProfile {
         vacation: VacationRule {
@@ -324,19 +336,16 @@ pub(crate) fn realistic() -> Model {
             t
         })
         .collect();
-    m.contracts.push(MspContract {
-        id: "silver".into(),
+    let coverage = WeeklyHours::weekdays(8 * 60, 18 * 60);
+    let contract = msp_contract(
+        "silver",
         technicians,
-        coverage: WeeklyHours::weekdays(8 * 60, 18 * 60),
-        coverage_observes_holidays: true,
-        p1_always: true,
-        response_h: [1.0, 4.0, 8.0, 16.0],
-        resolution_h: [4.0, 8.0, 24.0, 40.0],
-        travel_h: Dist::fixed(0.75),
-        other_clients_pcs: 300,
-        documentation_quality: 0.9,
-        price: MspPrice::default(),
-    });
+        coverage,
+        Dist::fixed(0.75),
+        300,
+        true,
+    );
+    m.contracts.push(contract);
     let help = EmergencyHelp {
         priorities: [true, true, false, false],
         search_delay_h: Dist::exponential(6.0),

@@ -188,19 +188,10 @@ fn msp_technician_travels_on_site_and_back() {
     m.categories[0].onsite_probability = 1.0;
     let mut tech = common::admin("silver.tech1", WeeklyHours::weekdays(9 * 60, 17 * 60));
     tech.role = Role::Technician;
-    m.contracts.push(MspContract {
-        id: "silver".into(),
-        technicians: vec![tech],
-        coverage: WeeklyHours::weekdays(9 * 60, 17 * 60),
-        coverage_observes_holidays: true,
-        p1_always: false,
-        response_h: [1.0, 4.0, 8.0, 16.0],
-        resolution_h: [4.0, 8.0, 24.0, 40.0],
-        travel_h: Dist::fixed(0.75),
-        other_clients_pcs: 0,
-        documentation_quality: 0.9,
-        price: MspPrice::default(),
-    });
+    let coverage = WeeklyHours::weekdays(9 * 60, 17 * 60);
+    let contract =
+        common::msp_contract("silver", vec![tech], coverage, Dist::fixed(0.75), 0, false);
+    m.contracts.push(contract);
     m.setups.push(common::setup("msp", vec![Tier::Msp(0)]));
     let (res, trace) = Simulator::new(&m).run_traced(0, 0);
     assert_eq!(
