@@ -3,7 +3,7 @@
 //! E = estimate); `scenarios/README.md` lists them per key.
 
 use crate::dist::DistSpec;
-use crate::model::{Priority, Skill};
+use crate::model::{PersonCost, Priority, Skill};
 
 /// Calibration year of the figures; the default first simulated year.
 pub(crate) const YEAR: i64 = 2026;
@@ -103,7 +103,10 @@ pub(crate) const DOCUMENTATION_TEAM: f64 = 0.6;
 /// Share of working time a key user spends on IT (§4, E: 10 % of an FTE).
 pub(crate) const KEY_USER_IT_SHARE: f64 = 0.1;
 
-/// The absence settings of a profile.
+/// Gross salary of a key user, an employee of the general workforce (§4, E: 50 k€).
+pub(crate) const KEY_USER_SALARY_EUR: f64 = 50_000.0;
+
+/// The absence and cost settings of a profile.
 #[derive(Clone, Debug)]
 pub(crate) struct ProfileDefaults {
     pub(crate) vacation_days_per_year: i64,
@@ -119,6 +122,8 @@ pub(crate) struct ProfileDefaults {
     pub(crate) rampup_start_productivity: f64,
     pub(crate) training_days_per_year: i64,
     pub(crate) meeting_share: f64,
+    /// Salary, overhead and replacement cost; `model::PersonCost::default()` cites §4.
+    pub(crate) cost: PersonCost,
 }
 
 /// Names of the built-in profiles, usable without a `[profiles.<name>]` table.
@@ -173,6 +178,9 @@ pub(crate) fn it_admin() -> ProfileDefaults {
         // §2: 3–5 training days (E); meetings and other non-ticket work 10 % (E).
         training_days_per_year: 4,
         meeting_share: 0.1,
+        // §4: 64 k€ gross (Entgeltatlas 2024, F/D), +10 k€ overhead (E), replacement cost
+        // 1.0 × salary (§3, E within 0.5-2.0).
+        cost: PersonCost::default(),
     }
 }
 
@@ -190,6 +198,10 @@ pub(crate) fn employee() -> ProfileDefaults {
         training_days_per_year: 2,
         // A key user's IT time is limited by `it_share`, not by meetings.
         meeting_share: 0.0,
+        cost: PersonCost {
+            salary_eur_per_year: KEY_USER_SALARY_EUR,
+            ..PersonCost::default()
+        },
         ..it_admin()
     }
 }
@@ -235,5 +247,18 @@ mod tests {
         for name in BUILTIN_PROFILES {
             assert!(builtin_profile(name).is_some());
         }
+    }
+
+    #[test]
+    fn profile_costs_follow_the_calibration() {
+        // §4: admins 64 k€ + 10 k€ overhead (the model's defaults); key users 50 k€ (E).
+        assert_eq!(it_admin().cost, PersonCost::default());
+        assert_eq!(it_admin().cost.salary_eur_per_year, 64_000.0);
+        let employee = employee().cost;
+        assert_eq!(employee.salary_eur_per_year, 50_000.0);
+        assert_eq!(
+            employee.overhead_eur_per_year,
+            PersonCost::default().overhead_eur_per_year
+        );
     }
 }

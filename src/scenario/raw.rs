@@ -399,6 +399,7 @@ raw_table!(
         emergency: Named<RawEmergency>,
         setups: Vec<RawSetup>,
         report: RawReport,
+        costs: RawCosts,
     }
 );
 
@@ -578,7 +579,7 @@ raw_table!(
 );
 
 raw_table!(
-    /// `[profiles.<id>]`: absences of a person; also the per-person overrides.
+    /// `[profiles.<id>]`: absences and cost of a person; also the per-person overrides.
     RawProfile {
         vacation_days_per_year: i64,
         vacation_summer_block_days: i64,
@@ -593,6 +594,12 @@ raw_table!(
         rampup_start_productivity: f64,
         training_days_per_year: i64,
         meeting_share: f64,
+        /// Gross salary [€/year].
+        salary_eur_per_year: f64,
+        /// Tools, training, workplace [€/year].
+        overhead_eur_per_year: f64,
+        /// Replacement cost after a resignation, as a share of the gross salary.
+        recruiting_share_of_salary: f64,
     }
 );
 
@@ -665,6 +672,15 @@ raw_table!(
         travel_h: RawDist,
         other_clients_pcs: i64,
         documentation_quality: f64,
+        /// Prices: `model::MspPrice`.
+        fee_eur_per_pc_month: f64,
+        included_hours_per_month: f64,
+        hourly_rate_eur: f64,
+        onsite_visit_eur: f64,
+        p1_24x7_eur_per_month: f64,
+        after_hours_surcharge: f64,
+        sla_credit_eur_per_breach: f64,
+        sla_credit_cap_share: f64,
     }
 );
 
@@ -731,6 +747,16 @@ raw_table!(
         /// Name of the setup the others are compared with.
         baseline: String,
         thresholds: RawThresholds,
+    }
+);
+
+raw_table!(
+    /// `[costs]`: company-wide cost settings (`model::CostSettings`).
+    RawCosts {
+        employer_contribution_share: f64,
+        sick_pay_days: f64,
+        downtime_eur_per_user_hour: f64,
+        outage_eur_per_hour: f64,
     }
 );
 
@@ -882,6 +908,29 @@ mod tests {
             Some("did you mean 'notice_days'?")
         );
         assert_eq!(raw.people.unwrap()[0].overrides.notice_days, Some(30.0));
+    }
+
+    #[test]
+    fn cost_keys_are_read_from_costs_profiles_people_and_contracts() {
+        let (raw, issues) = read_text(
+            "[costs]\nsick_pay_days = 42\noutage_eur_per_hr = 1\n\
+             [profiles.it-admin]\nsalary_eur_per_year = 70000\n\
+             [[people]]\nid = \"anna\"\noverhead_eur_per_year = 5000\n\
+             [msp.silver]\nfee_eur_per_pc_month = 60\nincluded_hours_per_month = 10\n",
+        );
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].path.to_string(), "costs.outage_eur_per_hr");
+        assert_eq!(
+            issues[0].hint.as_deref(),
+            Some("did you mean 'outage_eur_per_hour'?")
+        );
+        assert_eq!(raw.costs.unwrap().sick_pay_days, Some(42.0));
+        let profiles = raw.profiles.unwrap();
+        assert_eq!(profiles.0[0].1.salary_eur_per_year, Some(70000.0));
+        let people = raw.people.unwrap();
+        assert_eq!(people[0].overrides.overhead_eur_per_year, Some(5000.0));
+        let msp = raw.msp.unwrap();
+        assert_eq!(msp.0[0].1.included_hours_per_month, Some(10.0));
     }
 
     #[test]

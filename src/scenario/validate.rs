@@ -15,9 +15,9 @@ use super::defaults::{self as def, ProfileDefaults};
 use super::hours::{self, HoursError};
 use super::locate::{Path, is_bare_key};
 use super::raw::{
-    Issue, RawCategory, RawDist, RawDistTable, RawEmergency, RawHolidays, RawHours, RawMoment,
-    RawMsp, RawPerson, RawPlanned, RawProfile, RawReport, RawScenario, RawSetup, RawTargets,
-    RawUsers,
+    Issue, RawCategory, RawCosts, RawDist, RawDistTable, RawEmergency, RawHolidays, RawHours,
+    RawMoment, RawMsp, RawPerson, RawPlanned, RawProfile, RawReport, RawScenario, RawSetup,
+    RawTargets, RawUsers,
 };
 use super::suggest;
 use crate::calendar::{Calendar, CoverageWindow, FederalState, HolidayRule, WeeklyHours};
@@ -175,6 +175,15 @@ const DIST_KINDS: [&str; 7] = [
 /// a year's simulation and would overflow time arithmetic.
 const MAX_MEAN: f64 = 100_000.0;
 
+/// The largest amount of money a cost key accepts [€]: far beyond any SME's IT budget, and
+/// small enough that yearly sums cannot overflow.
+const MAX_EUR: f64 = 1e9;
+/// The largest multiple of a salary or hourly rate that a factor key accepts
+/// (`recruiting_share_of_salary`, `after_hours_surcharge`; calibration ranges end at 2).
+const MAX_FACTOR: f64 = 5.0;
+/// The most hours an MSP contract may include per month.
+const MAX_INCLUDED_HOURS: f64 = 100_000.0;
+
 /// A defined profile: its raw table and the defaults it extends.
 struct ProfileDef<'a> {
     raw: Option<&'a RawProfile>,
@@ -227,7 +236,14 @@ impl Validator {
             self.error(path, format!("must be a finite number, got {x}"));
             default
         } else if !rule.holds(x) {
-            self.error(path, format!("{}, got {x}", rule.describe(x)));
+            // A share written as a percentage (21 for 0.21) is the likely slip.
+            let share = matches!(
+                rule,
+                Rule::Share | Rule::PositiveShare | Rule::ShareBelowOne
+            );
+            let hint = (share && (2.0..=100.0).contains(&x))
+                .then(|| format!("a share is a fraction: write {x} % as {}", x / 100.0));
+            self.push(path, format!("{}, got {x}", rule.describe(x)), hint);
             default
         } else {
             x
@@ -530,6 +546,7 @@ impl Validator {
         };
 
         let company = self.company(raw);
+        let costs = self.costs(raw);
         let sim = self.simulation(raw);
         let parts = company.as_ref();
 
@@ -571,7 +588,8 @@ impl Validator {
         );
         let report = self.report(raw, &setups);
 
-        let parts = company?;
+        let mut parts = company?;
+        parts.company.cost = costs;
         let calendar = calendar?;
         let business = calendar.schedule(&parts.company.hours, parts.business_observes_holidays);
         Some(Model {
@@ -1093,7 +1111,8 @@ impl Validator {
             // A file's table overrides the built-in profile of the same name key by key; a new
             // name starts from the IT administrator.
             let base = def::builtin_profile(name).unwrap_or_else(def::it_admin);
-            self.absence(&[(p, path)], &base);
+            self.absence(&[(p, path.clone())], &base);
+            self.person_cost(&[(p, path)], &base.cost);
             out.insert(name.clone(), ProfileDef { raw: Some(p), base });
         }
         out
@@ -1294,7 +1313,7 @@ impl Validator {
         } else {
             "it-admin"
         };
-        let mut absence = self.person_absence(
+        let (mut absence, cost) = self.person_profile(
             path,
             &p.overrides,
             (p.profile.as_ref(), path.key("profile")),
@@ -1309,15 +1328,6 @@ impl Validator {
                 .filter_map(|(i, a)| self.planned(&lp.index(i), a, cal))
                 .collect();
         }
-        // Key users are employees of the general workforce (calibration §4: 50 k€, E).
-        let cost = if role == Role::KeyUser {
-            PersonCost {
-                salary_eur_per_year: 50_000.0,
-                ..PersonCost::default()
-            }
-        } else {
-            PersonCost::default()
-        };
         Person {
             id,
             role,
@@ -1329,15 +1339,15 @@ impl Validator {
         }
     }
 
-    /// The absences of a person: `overrides` (at `path`) over the referenced profile.
-    fn person_absence(
+    /// The absences and cost of a person: `overrides` (at `path`) over the referenced profile.
+    fn person_profile(
         &mut self,
         path: &Path,
         overrides: &RawProfile,
         (profile, profile_path): (Option<&String>, Path),
         default_profile: &str,
         profiles: &HashMap<String, ProfileDef<'_>>,
-    ) -> AbsenceProfile {
+    ) -> (AbsenceProfile, PersonCost) {
         let def = self.profile_ref(profile_path, profile, default_profile, profiles);
         let fallback = def::it_admin();
         let base = def.map_or(&fallback, |d| &d.base);
@@ -1346,7 +1356,44 @@ impl Validator {
             let name = profile.map_or(default_profile, String::as_str);
             layers.push((raw, Path::root().key("profiles").key(name)));
         }
-        self.absence(&layers, base)
+        (
+            self.absence(&layers, base),
+            self.person_cost(&layers, &base.cost),
+        )
+    }
+
+    /// What a person costs, from layers of raw tables (first layer wins per key) over `base`.
+    fn person_cost(&mut self, layers: &[(&RawProfile, Path)], base: &PersonCost) -> PersonCost {
+        // The first layer that gives the key, checked at that layer's path.
+        let mut layered = |key: &str, get: fn(&RawProfile) -> Option<f64>, default, rule| {
+            let given = layers
+                .iter()
+                .find_map(|(p, path)| get(p).map(|v| (v, path.key(key))));
+            match given {
+                Some((v, p)) => self.number(p, Some(v), default, rule),
+                None => default,
+            }
+        };
+        PersonCost {
+            salary_eur_per_year: layered(
+                "salary_eur_per_year",
+                |p| p.salary_eur_per_year,
+                base.salary_eur_per_year,
+                Rule::UpTo(MAX_EUR),
+            ),
+            overhead_eur_per_year: layered(
+                "overhead_eur_per_year",
+                |p| p.overhead_eur_per_year,
+                base.overhead_eur_per_year,
+                Rule::UpTo(MAX_EUR),
+            ),
+            recruiting_share_of_salary: layered(
+                "recruiting_share_of_salary",
+                |p| p.recruiting_share_of_salary,
+                base.recruiting_share_of_salary,
+                Rule::UpTo(MAX_FACTOR),
+            ),
+        }
     }
 
     fn targets(&mut self, path: &Path, v: Option<&RawTargets>, default: [f64; 4]) -> [f64; 4] {
@@ -1407,7 +1454,8 @@ impl Validator {
             m.coverage.as_ref(),
             def::COVERAGE.parse().expect("valid default window"),
         );
-        let absence = self.person_absence(
+        // Technicians carry the profile's cost too, but the contract's price is what counts.
+        let (absence, cost) = self.person_profile(
             path,
             &RawProfile::default(),
             (
@@ -1425,7 +1473,7 @@ impl Validator {
                 hours: window.weekly_hours(),
                 absence: absence.clone(),
                 it_share: 1.0,
-                cost: PersonCost::default(),
+                cost: cost.clone(),
             })
             .collect();
         let response_h = self.targets(
@@ -1452,12 +1500,14 @@ impl Validator {
             }
         }
         let default_other = (n * def::ENDPOINTS_PER_TECHNICIAN - i64::from(pcs)).max(0);
+        let p1_always = m.p1_24x7.unwrap_or(false);
+        let price = self.price(path, m, p1_always);
         MspContract {
             id: id.to_owned(),
             technicians,
             coverage: window.weekly_hours(),
             coverage_observes_holidays: window.observes_holidays(),
-            p1_always: m.p1_24x7.unwrap_or(false),
+            p1_always,
             response_h,
             resolution_h,
             travel_h: self.dist(&path.key("travel_h"), m.travel_h.as_ref(), &def::travel_h()),
@@ -1474,7 +1524,133 @@ impl Validator {
                 def::MSP_DOCUMENTATION_QUALITY,
                 Rule::Share,
             ),
-            price: MspPrice::default(),
+            price,
+        }
+    }
+
+    /// The prices of an MSP contract; omitted keys take `MspPrice::default()` (calibration §4).
+    fn price(&mut self, path: &Path, m: &RawMsp, p1_always: bool) -> MspPrice {
+        let d = MspPrice::default();
+        let money = Rule::UpTo(MAX_EUR);
+        let price = MspPrice {
+            fee_eur_per_pc_month: self.number(
+                path.key("fee_eur_per_pc_month"),
+                m.fee_eur_per_pc_month,
+                d.fee_eur_per_pc_month,
+                money,
+            ),
+            included_hours_per_month: m.included_hours_per_month.map(|h| {
+                self.number(
+                    path.key("included_hours_per_month"),
+                    Some(h),
+                    0.0,
+                    Rule::UpTo(MAX_INCLUDED_HOURS),
+                )
+            }),
+            hourly_rate_eur: self.number(
+                path.key("hourly_rate_eur"),
+                m.hourly_rate_eur,
+                d.hourly_rate_eur,
+                money,
+            ),
+            onsite_visit_eur: self.number(
+                path.key("onsite_visit_eur"),
+                m.onsite_visit_eur,
+                d.onsite_visit_eur,
+                money,
+            ),
+            p1_24x7_eur_per_month: self.number(
+                path.key("p1_24x7_eur_per_month"),
+                m.p1_24x7_eur_per_month,
+                d.p1_24x7_eur_per_month,
+                money,
+            ),
+            after_hours_surcharge: self.number(
+                path.key("after_hours_surcharge"),
+                m.after_hours_surcharge,
+                d.after_hours_surcharge,
+                Rule::UpTo(MAX_FACTOR),
+            ),
+            sla_credit_eur_per_breach: self.number(
+                path.key("sla_credit_eur_per_breach"),
+                m.sla_credit_eur_per_breach,
+                d.sla_credit_eur_per_breach,
+                money,
+            ),
+            sla_credit_cap_share: self.number(
+                path.key("sla_credit_cap_share"),
+                m.sla_credit_cap_share,
+                d.sla_credit_cap_share,
+                Rule::Share,
+            ),
+        };
+        // Prices that would silently never be charged or paid are mistakes.
+        if !p1_always && price.p1_24x7_eur_per_month > 0.0 {
+            self.error_hint(
+                path.key("p1_24x7_eur_per_month"),
+                "the 24x7 P1 option is priced, but the contract does not have it",
+                "set p1_24x7 = true, or remove p1_24x7_eur_per_month",
+            );
+        }
+        // An invalid cap has been reported and is left out here.
+        if price.sla_credit_eur_per_breach > 0.0
+            && price.sla_credit_cap_share == 0.0
+            && m.sla_credit_cap_share.is_none_or(|x| x == 0.0)
+        {
+            // At the cap if it is given, else at the credit.
+            let key = if m.sla_credit_cap_share.is_some() {
+                "sla_credit_cap_share"
+            } else {
+                "sla_credit_eur_per_breach"
+            };
+            self.error_hint(
+                path.key(key),
+                format!(
+                    "SLA credits of {} € per breach are capped at 0 % of the fee, so none would be paid",
+                    price.sla_credit_eur_per_breach
+                ),
+                "set the cap as a share of the yearly fee, e.g. sla_credit_cap_share = 0.1",
+            );
+        }
+        price
+    }
+
+    /// `[costs]`: company-wide cost settings; omitted keys take `CostSettings::default()`
+    /// (calibration §4, §8).
+    fn costs(&mut self, raw: &RawScenario) -> CostSettings {
+        let path = Path::root().key("costs");
+        let d = CostSettings::default();
+        let RawCosts {
+            employer_contribution_share,
+            sick_pay_days,
+            downtime_eur_per_user_hour,
+            outage_eur_per_hour,
+        } = raw.costs.clone().unwrap_or_default();
+        CostSettings {
+            employer_contribution_share: self.number(
+                path.key("employer_contribution_share"),
+                employer_contribution_share,
+                d.employer_contribution_share,
+                Rule::Share,
+            ),
+            sick_pay_days: self.number(
+                path.key("sick_pay_days"),
+                sick_pay_days,
+                d.sick_pay_days,
+                Rule::UpTo(365.0),
+            ),
+            downtime_eur_per_user_hour: self.number(
+                path.key("downtime_eur_per_user_hour"),
+                downtime_eur_per_user_hour,
+                d.downtime_eur_per_user_hour,
+                Rule::UpTo(MAX_EUR),
+            ),
+            outage_eur_per_hour: self.number(
+                path.key("outage_eur_per_hour"),
+                outage_eur_per_hour,
+                d.outage_eur_per_hour,
+                Rule::UpTo(MAX_EUR),
+            ),
         }
     }
 
@@ -2240,6 +2416,24 @@ mod tests {
         let (p, msg) = dist_error_path(&Path::root().key("d"), &e);
         assert_eq!(p.to_string(), "d.bins[2].max");
         assert_eq!(msg, "max must be > min, got 1");
+    }
+
+    #[test]
+    fn a_share_written_as_a_percentage_gets_a_hint() {
+        let mut v = Validator::default();
+        let p = Path::root().key("x");
+        assert_eq!(v.number(p.clone(), Some(21.0), 0.2, Rule::Share), 0.2);
+        assert_eq!(v.number(p.clone(), Some(1.5), 0.2, Rule::Share), 0.2);
+        assert_eq!(v.number(p, Some(21.0), 0.2, Rule::UpTo(5.0)), 0.2);
+        let hints: Vec<Option<&str>> = v.issues.iter().map(|i| i.hint.as_deref()).collect();
+        assert_eq!(
+            hints,
+            [
+                Some("a share is a fraction: write 21 % as 0.21"),
+                None,
+                None
+            ]
+        );
     }
 
     #[test]

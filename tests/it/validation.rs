@@ -4,7 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use covsim::model::{ArrivalPattern, Priority, Role, Tier, UsersAffected};
+use covsim::model::{
+    ArrivalPattern, CostSettings, MspPrice, PersonCost, Priority, Role, Tier, UsersAffected,
+};
 use covsim::scenario::{self, ScenarioError};
 use covsim::time::{DAY, SimTime};
 
@@ -429,6 +431,258 @@ fn report_keys_and_types_are_checked_while_reading() {
             .unwrap()
             .contains("scenarios/README.md")
     );
+}
+
+#[test]
+fn negative_salary() {
+    let e = only_error("cost-negative-salary.toml");
+    check(
+        &e,
+        "people[0].salary_eur_per_year",
+        10,
+        "must not be negative, got -64000",
+        None,
+    );
+}
+
+#[test]
+fn cost_share_out_of_range_suggests_a_fraction() {
+    let e = only_error("cost-share-out-of-range.toml");
+    check(
+        &e,
+        "costs.employer_contribution_share",
+        16,
+        "must be a share between 0 and 1, got 21",
+        Some("write 21 % as 0.21"),
+    );
+}
+
+#[test]
+fn unknown_key_in_costs_suggests_the_closest_valid_key() {
+    let e = only_error("cost-unknown-key.toml");
+    check(
+        &e,
+        "costs.downtime_eur_per_user_hr",
+        17,
+        "unknown key 'downtime_eur_per_user_hr'",
+        Some("did you mean 'downtime_eur_per_user_hour'?"),
+    );
+    assert_eq!(e.column, 1);
+}
+
+#[test]
+fn priced_p1_option_without_the_option() {
+    let e = only_error("cost-p1-option-without-24x7.toml");
+    check(
+        &e,
+        "msp.gold.p1_24x7_eur_per_month",
+        10,
+        "the 24x7 P1 option is priced, but the contract does not have it",
+        Some("set p1_24x7 = true"),
+    );
+}
+
+#[test]
+fn sla_credits_without_a_cap() {
+    let e = only_error("cost-sla-credit-without-cap.toml");
+    check(
+        &e,
+        "msp.gold.sla_credit_eur_per_breach",
+        10,
+        "capped at 0 % of the fee, so none would be paid",
+        Some("sla_credit_cap_share = 0.1"),
+    );
+}
+
+#[test]
+fn every_cost_problem_is_reported_at_once() {
+    let errs = errors("cost-ranges.toml");
+    let got: Vec<(&str, usize, &str)> = errs
+        .iter()
+        .map(|e| (e.path.as_str(), e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "profiles.it-admin.overhead_eur_per_year",
+                10,
+                "must be at most 1000000000, got 2000000000"
+            ),
+            (
+                "people[0].recruiting_share_of_salary",
+                14,
+                "must be at most 5, got 6"
+            ),
+            (
+                "msp.silver.fee_eur_per_pc_month",
+                17,
+                "expected a number, found string \"60\""
+            ),
+            (
+                "msp.silver.included_hours_per_month",
+                18,
+                "must not be negative, got -5"
+            ),
+            (
+                "msp.silver.hourly_rate_eur",
+                19,
+                "must be a finite number, got inf"
+            ),
+            (
+                "msp.silver.after_hours_surcharge",
+                20,
+                "must be at most 5, got 6"
+            ),
+            (
+                "msp.silver.sla_credit_cap_share",
+                21,
+                "must be a share between 0 and 1, got 1.5"
+            ),
+            ("costs.sick_pay_days", 34, "must be at most 365, got 400"),
+            (
+                "costs.outage_eur_per_hour",
+                35,
+                "must not be negative, got -1"
+            ),
+        ],
+        "{errs:#?}"
+    );
+    assert_eq!(errs[2].hint.as_deref(), Some("remove the quotes: 60"));
+    // 1.5 is no percentage: no hint.
+    assert_eq!(errs[6].hint, None);
+}
+
+#[test]
+fn mustermann_cost_settings_load() {
+    let m = scenario::load(&scenario_file("mustermann-gmbh.toml")).unwrap();
+    assert_eq!(
+        m.company.cost,
+        CostSettings {
+            employer_contribution_share: 0.21,
+            sick_pay_days: 42.0,
+            downtime_eur_per_user_hour: 40.0,
+            outage_eur_per_hour: 0.0,
+        }
+    );
+    let admin = PersonCost {
+        salary_eur_per_year: 64_000.0,
+        overhead_eur_per_year: 10_000.0,
+        recruiting_share_of_salary: 1.0,
+    };
+    let costs: Vec<&PersonCost> = m.people.iter().map(|p| &p.cost).collect();
+    let key_user = PersonCost {
+        salary_eur_per_year: 50_000.0,
+        ..admin.clone()
+    };
+    assert_eq!(costs, [&admin, &admin, &key_user]);
+    assert_eq!(
+        m.contracts[0].price,
+        MspPrice {
+            fee_eur_per_pc_month: 60.0,
+            included_hours_per_month: None,
+            hourly_rate_eur: 95.0,
+            onsite_visit_eur: 0.0,
+            p1_24x7_eur_per_month: 0.0,
+            after_hours_surcharge: 1.0,
+            sla_credit_eur_per_breach: 0.0,
+            sla_credit_cap_share: 0.0,
+        }
+    );
+    // The file states the calibration defaults: leaving the keys out changes nothing.
+    assert_eq!(m.company.cost, CostSettings::default());
+    assert_eq!(m.contracts[0].price, MspPrice::default());
+    assert_eq!(m.people[0].cost, PersonCost::default());
+}
+
+#[test]
+fn omitted_cost_keys_take_the_model_defaults() {
+    let text = "[company]\npcs = 20\n[[categories]]\nid = \"x\"\ntickets_per_user_month = 1\n\
+                [[people]]\nid = \"anna\"\n[[people]]\nid = \"karl\"\nrole = \"key-user\"\n\
+                [msp.pool]\n[[setups]]\nname = \"Hybrid\"\npreset = \"hybrid\"\n\
+                key_user = \"karl\"\nmsp = \"pool\"\n";
+    let m = scenario::from_str(text, "defaults.toml").unwrap();
+    assert_eq!(m.company.cost, CostSettings::default());
+    assert_eq!(m.contracts[0].price, MspPrice::default());
+    assert_eq!(m.people[0].cost, PersonCost::default());
+    // Key users default to the built-in employee profile: 50 k€ (calibration §4, E).
+    assert_eq!(m.people[1].cost.salary_eur_per_year, 50_000.0);
+    assert_eq!(m.people[1].cost.overhead_eur_per_year, 10_000.0);
+}
+
+#[test]
+fn person_cost_keys_override_the_profile_which_overrides_the_built_in() {
+    let text = "[company]\npcs = 20\n[[categories]]\nid = \"x\"\ntickets_per_user_month = 1\n\
+                [profiles.senior]\nsalary_eur_per_year = 85000\n\
+                [profiles.employee]\noverhead_eur_per_year = 2000\n\
+                [[people]]\nid = \"anna\"\nprofile = \"senior\"\nrecruiting_share_of_salary = 1.5\n\
+                [[people]]\nid = \"ben\"\nprofile = \"senior\"\nsalary_eur_per_year = 90000\n\
+                [[people]]\nid = \"karl\"\nrole = \"key-user\"\n\
+                [[setups]]\nname = \"Two admins\"\npreset = \"multi-admin\"\n\
+                admins = [\"anna\", \"ben\"]\n";
+    let m = scenario::from_str(text, "layers.toml").unwrap();
+    let cost = |i: usize| {
+        let c = &m.people[i].cost;
+        (
+            c.salary_eur_per_year,
+            c.overhead_eur_per_year,
+            c.recruiting_share_of_salary,
+        )
+    };
+    // A new profile starts from it-admin (overhead 10 k€, replacement 1.0 × salary).
+    assert_eq!(cost(0), (85_000.0, 10_000.0, 1.5));
+    assert_eq!(cost(1), (90_000.0, 10_000.0, 1.0));
+    // A table for a built-in profile overrides it key by key.
+    assert_eq!(cost(2), (50_000.0, 2_000.0, 1.0));
+}
+
+#[test]
+fn sla_options_compares_three_tiers() {
+    let m = scenario::load(&scenario_file("sla-options.toml")).unwrap();
+    let names: Vec<&str> = m.setups.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Single admin",
+            "MSP bronze",
+            "MSP silver",
+            "MSP gold",
+            "Hybrid silver"
+        ]
+    );
+    assert_eq!(m.report.baseline, 0);
+    let ids: Vec<&str> = m.contracts.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["bronze", "silver", "gold"]);
+    let (bronze, silver, gold) = (&m.contracts[0], &m.contracts[1], &m.contracts[2]);
+    // Better tiers cost more and promise no less.
+    assert!(bronze.price.fee_eur_per_pc_month < silver.price.fee_eur_per_pc_month);
+    assert!(silver.price.fee_eur_per_pc_month < gold.price.fee_eur_per_pc_month);
+    for p in 0..4 {
+        assert!(gold.response_h[p] <= silver.response_h[p]);
+        assert!(silver.response_h[p] <= bronze.response_h[p]);
+        assert!(silver.resolution_h[p] <= bronze.resolution_h[p]);
+    }
+    assert!(bronze.coverage.minutes_per_week() < silver.coverage.minutes_per_week());
+    assert_eq!(silver.coverage, gold.coverage);
+    assert!(gold.p1_always && !silver.p1_always && !bronze.p1_always);
+    assert!(gold.price.p1_24x7_eur_per_month > 0.0);
+    assert!(gold.price.sla_credit_eur_per_breach > 0.0 && gold.price.sla_credit_cap_share > 0.0);
+    // The starter's company, tickets and silver contract.
+    let starter = scenario::load(&scenario_file("mustermann-gmbh.toml")).unwrap();
+    assert_eq!(m.company.pcs, starter.company.pcs);
+    assert_eq!(m.categories.len(), starter.categories.len());
+    let total =
+        |m: &covsim::model::Model| -> f64 { m.categories.iter().map(|c| c.tickets_per_year).sum() };
+    assert_eq!(total(&m), total(&starter));
+    assert_eq!(
+        silver.other_clients_pcs,
+        starter.contracts[0].other_clients_pcs
+    );
+    assert_eq!(silver.price, starter.contracts[0].price);
+    assert!(matches!(
+        m.setups[4].tiers.as_slice(),
+        [Tier::KeyUser(1), Tier::Msp(1)]
+    ));
 }
 
 #[test]
