@@ -106,7 +106,10 @@ pub fn render_charts(
     let mut out = Vec::new();
     for (i, name) in CHARTS.iter().enumerate() {
         out.push((format!("{name}.png"), to_png(&prepared, i, lang)?));
-        out.push((format!("{name}.svg"), to_svg(&prepared, i, lang)?.into_bytes()));
+        out.push((
+            format!("{name}.svg"),
+            to_svg(&prepared, i, lang)?.into_bytes(),
+        ));
     }
     Ok(out)
 }
@@ -121,7 +124,7 @@ fn to_png(p: &plots::Prepared, chart: usize, lang: Lang) -> Result<Vec<u8>, Char
     {
         let backend = BitMapBackend::with_buffer(&mut rgb, (w, h));
         let root = backend.into_drawing_area();
-        plots::draw(&root, p, chart, lang)?;
+        plots::draw(&root, p, chart, lang, true)?;
         root.present().map_err(draw_err)?;
     }
     let mut out = Vec::new();
@@ -141,7 +144,7 @@ fn to_svg(p: &plots::Prepared, chart: usize, lang: Lang) -> Result<String, Chart
     {
         let backend = SVGBackend::with_string(&mut s, SIZE);
         let root = backend.into_drawing_area();
-        plots::draw(&root, p, chart, lang)?;
+        plots::draw(&root, p, chart, lang, false)?;
         root.present().map_err(draw_err)?;
     }
     Ok(canvas::svg_fonts(&s))

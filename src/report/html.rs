@@ -1,14 +1,545 @@
-//! The self-contained HTML report of a run.
+//! The self-contained HTML report of a run: a plain-language reading of the numbers, the
+//! charts (inline SVG), the summary table with confidence intervals, the paired comparison
+//! and the key assumptions of the scenario. No scripts, no network; print CSS puts every
+//! chart on a page of its own.
+//!
+//! Deterministic: the same files and charts give the same bytes (no timestamps).
 
-use super::charts::ChartError;
+use std::fmt::Write as _;
+
+use super::charts::data::{RunData, Summary};
+use super::charts::{CHARTS, ChartError, setup_color};
 use super::i18n::Lang;
+use crate::model::{Role, Tier};
 
-/// Renders `report.html` from the files of a run folder and the charts of [`super::charts::render_charts`].
+/// Metrics of the summary table, in order.
+const TABLE_METRICS: [&str; 8] = [
+    "user_hours_lost",
+    "outage_h",
+    "backlog_max",
+    "response_p1_p95_h",
+    "resolution_p2_p95_h",
+    "coverage_share",
+    "uncovered_h",
+    "longest_gap_days",
+];
+
+/// Renders `report.html` from the files of a run folder and the charts returned by
+/// [`super::charts::render_charts`] (the SVGs are inlined; PNGs are ignored).
 pub fn render_report(
     files: &[(&str, Vec<u8>)],
     charts: &[(String, Vec<u8>)],
     lang: Lang,
 ) -> Result<Vec<u8>, ChartError> {
-    let _ = (files, charts, lang);
-    Ok(Vec::new())
+    let d = RunData::parse(files)?;
+    let l = lang;
+    let mut h = String::new();
+    let title = format!(
+        "{} — {}",
+        l.pick("IT support coverage", "IT-Betreuung im Vergleich"),
+        d.scenario_name
+    );
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        l.code(),
+        esc(&title)
+    );
+    let _ = writeln!(h, "<h1>{}</h1>", esc(&title));
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">{} · {} {} · {} {} · {} {} · covsim {}</p>",
+        esc(&d.scenario_name),
+        l.num((d.replications * d.years) as f64, 0),
+        l.pick("simulated years", "simulierte Jahre"),
+        l.pick("seed", "Seed"),
+        d.seed,
+        l.pick("baseline", "Bezugsmodell"),
+        esc(&d.baseline),
+        esc(&d.version)
+    );
+
+    // Reading.
+    let _ = writeln!(
+        h,
+        "<section class=\"reading\">\n<h2>{}</h2>",
+        l.pick("What the numbers say", "Was die Zahlen sagen")
+    );
+    h.push_str(&reading(&d, l)?);
+    h.push_str("</section>\n");
+
+    // Summary table.
+    let _ = writeln!(
+        h,
+        "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
+        l.pick("Results per setup", "Ergebnisse je Betreuungsmodell"),
+        l.pick(
+            "Mean per simulated year, below it its 95 % confidence interval and the value that one year in twenty exceeds (P95).",
+            "Mittelwert pro simuliertem Jahr, darunter sein 95-%-Konfidenzintervall und der Wert, den ein Jahr von zwanzig überschreitet (P95)."
+        )
+    );
+    h.push_str(&summary_table(&d, l)?);
+    h.push_str("</section>\n");
+
+    // Comparison.
+    if d.setups.len() > 1 {
+        let _ = writeln!(
+            h,
+            "<section>\n<h2>{} {}</h2>\n<p class=\"note\">{}</p>",
+            l.pick("Difference against", "Unterschied zu"),
+            esc(&quote(l, &d.baseline)),
+            l.pick(
+                "Paired differences (setup minus baseline) in the same simulated years — same incidents, same absences — with 95 % confidence intervals. An interval that does not contain 0 is a clear difference.",
+                "Gepaarte Differenzen (Modell minus Bezugsmodell) in denselben simulierten Jahren – gleiche Störungen, gleiche Abwesenheiten – mit 95-%-Konfidenzintervall. Ein Intervall, das die 0 nicht enthält, ist ein klarer Unterschied."
+            )
+        );
+        h.push_str(&comparison_table(&d, l));
+        h.push_str("</section>\n");
+    }
+
+    // Charts.
+    for name in CHARTS {
+        let file = format!("{name}.svg");
+        if let Some((_, svg)) = charts.iter().find(|(n, _)| *n == file) {
+            let svg = String::from_utf8_lossy(svg);
+            let svg = match svg.find("<svg") {
+                Some(i) => &svg[i..],
+                None => &svg[..],
+            };
+            let _ = writeln!(h, "<figure class=\"chart\">\n{svg}\n</figure>");
+        }
+    }
+
+    // Assumptions.
+    let _ = writeln!(
+        h,
+        "<section class=\"assumptions\">\n<h2>{}</h2>",
+        l.pick(
+            "Key assumptions of the scenario",
+            "Wichtige Annahmen des Szenarios"
+        )
+    );
+    h.push_str(&assumptions(&d, l));
+    h.push_str("</section>\n");
+    let _ = writeln!(
+        h,
+        "<footer>{} covsim {} · {} · {} {} · {} {}</footer>\n</main>\n</body>\n</html>",
+        l.pick("Made with", "Erstellt mit"),
+        esc(&d.version),
+        esc(&d.scenario_name),
+        l.num(d.replications as f64, 0),
+        l.pick("replications", "Replikationen"),
+        l.pick("seed", "Seed"),
+        d.seed
+    );
+    Ok(h.into_bytes())
+}
+
+const CSS: &str = "
+:root { --ink: #222; --grey: #666; --rule: #ddd; }
+body { font-family: 'Noto Sans', 'Open Sans', 'Helvetica Neue', Arial, sans-serif; color: var(--ink);
+  margin: 0; background: #fff; line-height: 1.45; }
+main { max-width: 1200px; margin: 0 auto; padding: 32px 40px; }
+h1 { font-size: 2rem; margin: 0 0 4px; }
+h2 { font-size: 1.4rem; margin: 32px 0 10px; border-bottom: 2px solid var(--rule); padding-bottom: 4px; }
+h3 { font-size: 1.1rem; margin: 18px 0 6px; }
+.meta, .note, footer { color: var(--grey); font-size: 0.95rem; }
+.reading p { font-size: 1.1rem; margin: 8px 0; }
+.reading li { font-size: 1.05rem; margin: 4px 0; }
+table { border-collapse: collapse; width: 100%; font-size: 0.95rem; margin: 8px 0 4px; }
+th, td { padding: 6px 10px; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; }
+th:first-child, td:first-child { text-align: left; }
+thead th { border-bottom: 2px solid var(--ink); }
+td small { color: var(--grey); display: block; }
+.swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 6px; vertical-align: baseline; }
+.clear { font-weight: 600; }
+figure.chart { margin: 28px 0; }
+figure.chart svg { width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
+footer { margin-top: 40px; border-top: 1px solid var(--rule); padding-top: 8px; }
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  main { max-width: none; padding: 0; }
+  h2 { break-after: avoid; }
+  table, tr { break-inside: avoid; }
+  figure.chart { break-before: page; break-inside: avoid; margin: 0; }
+  figure.chart svg { border: none; max-height: 180mm; }
+  section.assumptions { break-before: page; }
+}
+";
+
+/// HTML-escaped text.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn quote(l: Lang, s: &str) -> String {
+    match l {
+        Lang::En => format!("“{s}”"),
+        Lang::De => format!("„{s}“"),
+    }
+}
+
+/// A value of a metric for reading: shares as percentages.
+fn value(l: Lang, metric: &str, x: f64) -> String {
+    if metric.ends_with("_share") {
+        l.pct(x, 1)
+    } else {
+        l.num(x, decimals(x))
+    }
+}
+
+fn decimals(x: f64) -> usize {
+    if x.abs() >= 100.0 { 0 } else { 1 }
+}
+
+fn swatch(i: usize) -> String {
+    let c = setup_color(i);
+    format!(
+        "<span class=\"swatch\" style=\"background:#{:02x}{:02x}{:02x}\"></span>",
+        c.0, c.1, c.2
+    )
+}
+
+fn reading(d: &RunData, l: Lang) -> Result<String, ChartError> {
+    let mut h = String::new();
+    let uhl: Vec<&Summary> = d
+        .setups
+        .iter()
+        .map(|s| d.summary(s, "user_hours_lost"))
+        .collect::<Result<_, _>>()?;
+    let gap: Vec<&Summary> = d
+        .setups
+        .iter()
+        .map(|s| d.summary(s, "longest_gap_days"))
+        .collect::<Result<_, _>>()?;
+    h.push_str("<ul>\n");
+    for (i, s) in d.setups.iter().enumerate() {
+        let u = uhl[i];
+        let g = gap[i];
+        let text = match l {
+            Lang::En => format!(
+                "With <b>{}</b>, the company loses {} user-hours a year on average (95 % CI {} to {}); in one year out of twenty it loses more than <b>{}</b>. The longest stretch with nobody qualified present is {} days on average, and longer than {} days in one year out of twenty.",
+                esc(s),
+                l.num(u.mean, 0),
+                l.num(u.mean_lo, 0),
+                l.num(u.mean_hi, 0),
+                l.num(u.p95, 0),
+                l.num(g.mean, 1),
+                l.num(g.p95, 1)
+            ),
+            Lang::De => format!(
+                "Mit <b>{}</b> verliert das Unternehmen im Mittel {} Arbeitsstunden pro Jahr (95-%-KI {} bis {}); in einem von zwanzig Jahren sind es mehr als <b>{}</b>. Die längste Zeit ohne qualifizierte Person dauert im Mittel {} Tage, in einem von zwanzig Jahren länger als {} Tage.",
+                esc(s),
+                l.num(u.mean, 0),
+                l.num(u.mean_lo, 0),
+                l.num(u.mean_hi, 0),
+                l.num(u.p95, 0),
+                l.num(g.mean, 1),
+                l.num(g.p95, 1)
+            ),
+        };
+        let _ = writeln!(h, "<li>{}{text}</li>", swatch(i));
+    }
+    h.push_str("</ul>\n");
+    // The setup with the fewest user-hours lost against the baseline.
+    let best = (0..d.setups.len())
+        .min_by(|&a, &b| uhl[a].mean.total_cmp(&uhl[b].mean))
+        .unwrap_or(0);
+    let diff = d
+        .comparison
+        .iter()
+        .find(|x| x.setup == d.setups[best] && x.metric == "user_hours_lost");
+    if let Some(x) = diff {
+        let clear = x.hi < 0.0 || x.lo > 0.0;
+        let text = match l {
+            Lang::En => format!(
+                "<b>{}</b> loses the fewest user-hours: {} a year fewer than {} in the same simulated years (95 % CI {} to {}){}.",
+                esc(&d.setups[best]),
+                l.num(-x.mean, 0),
+                esc(&quote(l, &d.baseline)),
+                l.num(-x.hi, 0),
+                l.num(-x.lo, 0),
+                if clear {
+                    ", a clear difference"
+                } else {
+                    "; the interval includes no difference, so the simulation cannot tell them apart"
+                }
+            ),
+            Lang::De => format!(
+                "<b>{}</b> verliert die wenigsten Arbeitsstunden: {} pro Jahr weniger als {} in denselben simulierten Jahren (95-%-KI {} bis {}){}.",
+                esc(&d.setups[best]),
+                l.num(-x.mean, 0),
+                esc(&quote(l, &d.baseline)),
+                l.num(-x.hi, 0),
+                l.num(-x.lo, 0),
+                if clear {
+                    ", ein klarer Unterschied"
+                } else {
+                    "; das Intervall schließt „kein Unterschied“ ein, die Simulation kann sie nicht unterscheiden"
+                }
+            ),
+        };
+        let _ = writeln!(h, "<p>{text}</p>");
+    }
+    let worst = (0..d.setups.len())
+        .max_by(|&a, &b| gap[a].mean.total_cmp(&gap[b].mean))
+        .unwrap_or(0);
+    let best_gap = (0..d.setups.len())
+        .min_by(|&a, &b| gap[a].mean.total_cmp(&gap[b].mean))
+        .unwrap_or(0);
+    if worst != best_gap {
+        let text = match l {
+            Lang::En => format!(
+                "“Einer ist keiner”: with {} nobody qualified is there for {} business hours a year; with {} for {} hours.",
+                esc(&d.setups[worst]),
+                l.num(d.summary(&d.setups[worst], "uncovered_h")?.mean, 0),
+                esc(&d.setups[best_gap]),
+                l.num(d.summary(&d.setups[best_gap], "uncovered_h")?.mean, 0)
+            ),
+            Lang::De => format!(
+                "„Einer ist keiner“: Mit {} ist {} Geschäftsstunden im Jahr niemand Qualifiziertes da, mit {} {} Stunden.",
+                esc(&d.setups[worst]),
+                l.num(d.summary(&d.setups[worst], "uncovered_h")?.mean, 0),
+                esc(&d.setups[best_gap]),
+                l.num(d.summary(&d.setups[best_gap], "uncovered_h")?.mean, 0)
+            ),
+        };
+        let _ = writeln!(h, "<p>{text}</p>");
+    }
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">{}</p>",
+        l.pick(
+            "Each simulated year draws incidents, illness, vacation and resignations anew; all setups see the same incidents and the same absences of the same people, so the differences come from the setups, not from luck.",
+            "Jedes simulierte Jahr würfelt Störungen, Krankheit, Urlaub und Kündigungen neu aus; alle Modelle erleben dieselben Störungen und dieselben Abwesenheiten derselben Personen, die Unterschiede kommen also von den Modellen, nicht vom Zufall."
+        )
+    );
+    Ok(h)
+}
+
+fn summary_table(d: &RunData, l: Lang) -> Result<String, ChartError> {
+    let mut h = String::from("<table>\n<thead><tr><th></th>");
+    for (i, s) in d.setups.iter().enumerate() {
+        let _ = write!(h, "<th>{}{}</th>", swatch(i), esc(s));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for m in TABLE_METRICS {
+        if d.summary(&d.setups[0], m).is_err() {
+            continue;
+        }
+        let (label, unit) = l.metric(m);
+        let unit = if unit.is_empty() || unit == "%" {
+            String::new()
+        } else {
+            format!(" [{unit}]")
+        };
+        let _ = write!(h, "<tr><td>{}{}</td>", esc(&label), esc(&unit));
+        for s in &d.setups {
+            let x = d.summary(s, m)?;
+            let _ = write!(
+                h,
+                "<td>{}<small>{} – {}</small><small>P95 {}</small></td>",
+                value(l, m, x.mean),
+                value(l, m, x.mean_lo),
+                value(l, m, x.mean_hi),
+                value(l, m, x.p95)
+            );
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody>\n</table>\n");
+    Ok(h)
+}
+
+fn comparison_table(d: &RunData, l: Lang) -> String {
+    let others: Vec<(usize, &String)> = d
+        .setups
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| **s != d.baseline)
+        .collect();
+    let mut h = String::from("<table>\n<thead><tr><th></th>");
+    for (i, s) in &others {
+        let _ = write!(h, "<th>{}{}</th>", swatch(*i), esc(s));
+    }
+    h.push_str("</tr></thead>\n<tbody>\n");
+    for m in TABLE_METRICS {
+        let (label, unit) = l.metric(m);
+        let unit = if unit.is_empty() || unit == "%" {
+            String::new()
+        } else {
+            format!(" [{unit}]")
+        };
+        let cells: Vec<String> = others
+            .iter()
+            .map(|(_, s)| {
+                d.comparison
+                    .iter()
+                    .find(|x| x.setup == **s && x.metric == m)
+                    .map_or_else(
+                        || "<td>–</td>".to_string(),
+                        |x| {
+                            let f = |v: f64| {
+                                if m.ends_with("_share") {
+                                    format!("{}\u{202f}%", l.signed(v * 100.0, 1))
+                                } else {
+                                    l.signed(v, decimals(x.mean))
+                                }
+                            };
+                            let clear = x.hi < 0.0 || x.lo > 0.0;
+                            format!(
+                                "<td{}>{}<small>{} {} {}</small></td>",
+                                if clear { " class=\"clear\"" } else { "" },
+                                f(x.mean),
+                                f(x.lo),
+                                l.pick("to", "bis"),
+                                f(x.hi)
+                            )
+                        },
+                    )
+            })
+            .collect();
+        if cells.iter().all(|c| c == "<td>–</td>") {
+            continue;
+        }
+        let _ = writeln!(
+            h,
+            "<tr><td>{}{}</td>{}</tr>",
+            esc(&label),
+            esc(&unit),
+            cells.concat()
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
+}
+
+fn assumptions(d: &RunData, l: Lang) -> String {
+    let m = &d.model;
+    let mut h = String::new();
+    let tickets: f64 = m.categories.iter().map(|c| c.tickets_per_year).sum();
+    let _ = writeln!(
+        h,
+        "<p>{}: {} {}, {} PCs, {} {} {}.</p>",
+        l.pick("Company", "Unternehmen"),
+        l.num(f64::from(m.company.users), 0),
+        l.pick("users", "Nutzer"),
+        l.num(f64::from(m.company.pcs), 0),
+        l.pick("about", "etwa"),
+        l.num(tickets, 0),
+        l.pick("tickets a year", "Tickets pro Jahr")
+    );
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
+        l.pick("People", "Personen"),
+        l.pick("Person", "Person"),
+        l.pick("Role", "Rolle"),
+        l.pick("Vacation [days/year]", "Urlaub [Tage/Jahr]"),
+        l.pick(
+            "Illness [episodes/year × mean days]",
+            "Krankheit [Fälle/Jahr × Ø Tage]"
+        ),
+        l.pick("Training [days/year]", "Schulung [Tage/Jahr]"),
+        l.pick("Resignation [per year]", "Kündigung [pro Jahr]"),
+        l.pick("Vacancy [mean days]", "Vakanz [Ø Tage]"),
+    );
+    let mut people: Vec<&crate::model::Person> = m.people.iter().collect();
+    for c in &m.contracts {
+        people.extend(c.technicians.iter());
+    }
+    for p in people {
+        let a = &p.absence;
+        let role = match p.role {
+            Role::Admin => l.pick("admin", "Administrator"),
+            Role::KeyUser => l.pick("key user", "Key-User"),
+            Role::Technician => l.pick("MSP technician", "MSP-Techniker"),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{} × {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&p.id),
+            role,
+            a.vacation.days_per_year,
+            l.num(a.illness.episodes_per_year, 1),
+            l.num(a.illness.duration_days.mean(), 1),
+            a.training_days_per_year,
+            l.pct(a.attrition.quit_probability_per_year, 0),
+            l.num(a.attrition.time_to_fill_days.mean(), 0),
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>\n<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n<tbody>",
+        l.pick(
+            "Setups and SLA terms",
+            "Betreuungsmodelle und SLA-Bedingungen"
+        ),
+        l.pick("Setup", "Modell"),
+        l.pick("Who works on tickets", "Wer Tickets bearbeitet"),
+        l.pick(
+            "Response target P1–P4 [business h]",
+            "Reaktionsziel P1–P4 [Geschäftsstd.]"
+        ),
+        l.pick(
+            "Resolution target P1–P4 [business h]",
+            "Lösungsziel P1–P4 [Geschäftsstd.]"
+        ),
+    );
+    for (i, s) in m.setups.iter().enumerate() {
+        let tiers: Vec<String> = s
+            .tiers
+            .iter()
+            .map(|t| match t {
+                Tier::InHouse(ix) => format!(
+                    "{}: {}",
+                    l.pick("in-house", "intern"),
+                    ix.iter()
+                        .map(|&k| esc(&m.people[k].id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Tier::KeyUser(k) => format!(
+                    "{}: {}",
+                    l.pick("key user", "Key-User"),
+                    esc(&m.people[*k].id)
+                ),
+                Tier::Msp(c) => {
+                    let c = &m.contracts[*c];
+                    format!(
+                        "MSP {} ({} {})",
+                        esc(&c.id),
+                        c.technicians.len(),
+                        l.pick("technicians", "Techniker")
+                    )
+                }
+                Tier::Emergency(_) => l
+                    .pick("ad-hoc emergency help", "Notfallhilfe auf Zuruf")
+                    .to_string(),
+            })
+            .collect();
+        let targets = |t: &[f64; 4]| {
+            t.iter()
+                .map(|x| l.num(*x, if x.fract() == 0.0 { 0 } else { 1 }))
+                .collect::<Vec<_>>()
+                .join(" / ")
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            swatch(i),
+            esc(&s.name),
+            tiers.join("; "),
+            targets(&s.sla.response_h),
+            targets(&s.sla.resolution_h)
+        );
+    }
+    h.push_str("</tbody>\n</table>\n");
+    h
 }

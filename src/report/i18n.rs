@@ -80,7 +80,11 @@ impl Lang {
             return "–".into();
         }
         if x.is_infinite() {
-            return if x > 0.0 { "∞".into() } else { "−∞".into() };
+            return if x > 0.0 {
+                "∞".into()
+            } else {
+                "−∞".into()
+            };
         }
         let s = format!("{:.*}", decimals, x.abs());
         let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
@@ -149,12 +153,7 @@ impl Lang {
                 "h",
                 "h",
             ),
-            "backlog_max" => (
-                "Largest backlog",
-                "Größter Rückstau",
-                "tickets",
-                "Tickets",
-            ),
+            "backlog_max" => ("Largest backlog", "Größter Rückstau", "tickets", "Tickets"),
             "response_p1_p95_h" => (
                 "P1 response time, 95th percentile",
                 "P1-Reaktionszeit, 95. Perzentil",
@@ -197,12 +196,9 @@ impl Lang {
                 "calls",
                 "Einsätze",
             ),
-            "resolution_p2_within_sla_share" => (
-                "P2 resolved within SLA",
-                "P2 im SLA gelöst",
-                "%",
-                "%",
-            ),
+            "resolution_p2_within_sla_share" => {
+                ("P2 resolved within SLA", "P2 im SLA gelöst", "%", "%")
+            }
             _ => return (name.to_string(), ""),
         };
         (self.pick(en, de).to_string(), self.pick(unit_en, unit_de))

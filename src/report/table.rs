@@ -57,7 +57,13 @@ const ROWS: &[Row] = &[
 ];
 
 const LABEL_W: usize = 26;
-const COL_W: usize = 18;
+/// Widest column; narrower when many setups must fit into 100 columns.
+const MAX_COL_W: usize = 18;
+
+/// Column width for `columns` setups: as wide as fits into 100 terminal columns, 12 at least.
+fn col_w(columns: usize) -> usize {
+    ((100 - LABEL_W) / columns.max(1)).clamp(12, MAX_COL_W)
+}
 
 fn fmt(x: f64, decimals: usize, percent: bool) -> String {
     if x.is_nan() {
@@ -79,18 +85,19 @@ fn values<'a>(exp: &'a Experiment, setup: usize, metric: &str) -> &'a [f64] {
 }
 
 fn header(out: &mut String, exp: &Experiment, skip: Option<usize>) {
+    let w = col_w(exp.setups.len() - usize::from(skip.is_some()));
     let _ = write!(out, "{:LABEL_W$}", "");
     for (i, s) in exp.setups.iter().enumerate() {
         if Some(i) == skip {
             continue;
         }
         // Long names are cut with an ellipsis rather than breaking the columns.
-        let name: String = if s.name.chars().count() > COL_W - 2 {
-            s.name.chars().take(COL_W - 3).chain(['…']).collect()
+        let name: String = if s.name.chars().count() > w - 1 {
+            s.name.chars().take(w - 2).chain(['…']).collect()
         } else {
             s.name.clone()
         };
-        let _ = write!(out, "{name:>COL_W$}");
+        let _ = write!(out, "{name:>w$}");
     }
     let _ = writeln!(out);
 }
@@ -116,6 +123,7 @@ pub fn summary_table(model: &Model, exp: &Experiment) -> String {
          (the P95 across replications, or the P5 where more is better)\n"
     );
     header(&mut out, exp, None);
+    let w = col_w(exp.setups.len());
     for row in ROWS {
         let _ = write!(out, "{:LABEL_W$}", row.label);
         for s in 0..exp.setups.len() {
@@ -126,14 +134,14 @@ pub fn summary_table(model: &Model, exp: &Experiment) -> String {
             } else {
                 format!("{mean} ±{}", fmt(ci.half_width, row.decimals, row.percent))
             };
-            let _ = write!(out, "{cell:>COL_W$}");
+            let _ = write!(out, "{cell:>w$}");
         }
         let _ = writeln!(out);
         let _ = write!(out, "{:LABEL_W$}", "  in a bad year");
         let q = if row.higher_is_better { 0.05 } else { 0.95 };
         for s in 0..exp.setups.len() {
             let p = quantile(values(exp, s, row.metric).iter().copied(), q);
-            let _ = write!(out, "{:>COL_W$}", fmt(p, row.decimals, row.percent));
+            let _ = write!(out, "{:>w$}", fmt(p, row.decimals, row.percent));
         }
         let _ = writeln!(out);
     }
@@ -154,6 +162,7 @@ pub fn comparison_table_text(model: &Model, exp: &Experiment) -> String {
         exp.setups[b].name
     );
     header(&mut out, exp, Some(b));
+    let w = col_w(exp.setups.len() - 1);
     for row in ROWS {
         let _ = write!(out, "{:LABEL_W$}", row.label);
         for s in (0..exp.setups.len()).filter(|&s| s != b) {
@@ -168,7 +177,7 @@ pub fn comparison_table_text(model: &Model, exp: &Experiment) -> String {
                     fmt((d.ci_hi - d.ci_lo) / 2.0, row.decimals, row.percent)
                 )
             };
-            let _ = write!(out, "{cell:>COL_W$}");
+            let _ = write!(out, "{cell:>w$}");
         }
         let _ = writeln!(out);
     }
@@ -208,6 +217,7 @@ pub fn exceedance_table_text(model: &Model, exp: &Experiment) -> String {
         "Chance of a year worse than a threshold (share of simulated years)\n"
     );
     header(&mut out, exp, None);
+    let w = col_w(exp.setups.len());
     for (metric, thresholds) in &model.report.thresholds {
         let Some(m) = catalog().iter().position(|d| &d.name == metric) else {
             continue;
@@ -220,7 +230,7 @@ pub fn exceedance_table_text(model: &Model, exp: &Experiment) -> String {
             let _ = write!(out, "{label:LABEL_W$}");
             for s in &exp.setups {
                 let p = crate::stats::exceedance(&s.values[m], x);
-                let _ = write!(out, "{:>COL_W$}", fmt(p.p, 1, true));
+                let _ = write!(out, "{:>w$}", fmt(p.p, 1, true));
             }
             let _ = writeln!(out);
         }

@@ -119,12 +119,69 @@ impl Font {
 
     /// Width of `text` [px].
     pub(crate) fn width(self, text: &str) -> i32 {
-        self.desc().box_size(text).map_or(0, |(w, _)| w as i32)
+        self.advance(&glyphs(text)).round() as i32
+    }
+
+    fn face(self) -> ab_glyph::FontRef<'static> {
+        ab_glyph::FontRef::try_from_slice(if self.bold { BOLD } else { REGULAR })
+            .expect("the bundled font parses")
+    }
+
+    /// Advance width of `text` with kerning [px].
+    fn advance(self, text: &str) -> f32 {
+        use ab_glyph::{Font as _, ScaleFont as _};
+        let face = self.face();
+        let f = face.as_scaled((self.em * scale()) as f32);
+        let mut x = 0.0;
+        let mut prev = None;
+        for ch in text.chars() {
+            let id = f.glyph_id(ch);
+            if let Some(p) = prev {
+                x += f.kern(p, id);
+            }
+            x += f.h_advance(id);
+            prev = Some(id);
+        }
+        x
+    }
+
+    /// Glyph coverage of `text` with the baseline's left end at (0, 0): `(dx, dy, coverage)`.
+    fn raster(self, text: &str, mut put: impl FnMut(i32, i32, f32)) {
+        use ab_glyph::{Font as _, ScaleFont as _, point};
+        let face = self.face();
+        let f = face.as_scaled((self.em * scale()) as f32);
+        let mut x = 0.0;
+        let mut prev = None;
+        for ch in text.chars() {
+            let id = f.glyph_id(ch);
+            if let Some(p) = prev {
+                x += f.kern(p, id);
+            }
+            let glyph = id.with_scale_and_position(f.scale(), point(x, 0.0));
+            if let Some(o) = f.outline_glyph(glyph) {
+                let b = o.px_bounds();
+                o.draw(|gx, gy, c| put(b.min.x as i32 + gx as i32, b.min.y as i32 + gy as i32, c));
+            }
+            x += f.h_advance(id);
+            prev = Some(id);
+        }
     }
 
     /// Line height [px].
     pub(crate) fn line(self) -> i32 {
         (self.em * 1.3).round() as i32
+    }
+}
+
+/// `text` with characters the bundled font lacks replaced: the minus sign (U+2212) by an en
+/// dash, arrows by nothing.
+pub(crate) fn glyphs(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(['\u{2212}', '\u{2192}']) {
+        text.replace('\u{2212}', "\u{2013}")
+            .replace('\u{2192}', "")
+            .into()
+    } else {
+        text.into()
     }
 }
 
@@ -153,10 +210,7 @@ pub(crate) fn wrap(text: &str, f: Font, max_w: i32, max_lines: usize) -> Vec<Str
         let rest = lines.split_off(max_lines - 1).join(" ");
         lines.push(rest);
     }
-    lines
-        .into_iter()
-        .map(|l| ellipsize(&l, f, max_w))
-        .collect()
+    lines.into_iter().map(|l| ellipsize(&l, f, max_w)).collect()
 }
 
 /// `text` cut with "…" to fit `max_w`.
@@ -206,6 +260,8 @@ pub(crate) fn alpha(c: RGBColor, a: f64) -> RGBAColor {
 pub(crate) struct Canvas<'a, DB: DrawingBackend> {
     area: &'a DrawingArea<DB, plotters::coord::Shift>,
     pub(crate) lang: Lang,
+    /// Draw text as pixels with the bundled font (PNG) instead of `<text>` (SVG).
+    raster: bool,
 }
 
 fn err<E: std::fmt::Display>(e: E) -> ChartError {
@@ -217,8 +273,53 @@ pub(crate) type Res = Result<(), ChartError>;
 
 impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
     /// A canvas on `area`.
-    pub(crate) fn new(area: &'a DrawingArea<DB, plotters::coord::Shift>, lang: Lang) -> Self {
-        Canvas { area, lang }
+    pub(crate) fn new(
+        area: &'a DrawingArea<DB, plotters::coord::Shift>,
+        lang: Lang,
+        raster: bool,
+    ) -> Self {
+        Canvas { area, lang, raster }
+    }
+
+    /// Draws text as pixels, anchored like plotters' SVG text (baseline 0.76 em below the top,
+    /// 0.5 ex below the centre, 0.5 ex above the bottom), optionally rotated to read upwards.
+    fn raster_text(
+        &self,
+        s: &str,
+        (x, y): (i32, i32),
+        f: Font,
+        color: RGBColor,
+        (h, v): (HPos, VPos),
+        up: bool,
+    ) -> Res {
+        let w = f.advance(s);
+        let dx = match h {
+            HPos::Left => 0.0,
+            HPos::Center => -w / 2.0,
+            HPos::Right => -w,
+        };
+        let ex = 0.53 * f.em as f32;
+        let dy = match v {
+            VPos::Top => 0.76 * f.em as f32,
+            VPos::Center => 0.5 * ex,
+            VPos::Bottom => -0.5 * ex,
+        };
+        let mut result = Ok(());
+        f.raster(s, |gx, gy, cov| {
+            if result.is_err() || cov <= 0.0 {
+                return;
+            }
+            let (px, py) = (gx + dx.round() as i32, gy + dy.round() as i32);
+            let (px, py) = if up { (py, -px) } else { (px, py) };
+            let p = (x + px, y + py);
+            if p.0 >= 0 && p.0 < W && p.1 >= 0 && p.1 < H {
+                result = self
+                    .area
+                    .draw_pixel(p, &color.mix(f64::from(cov.min(1.0))))
+                    .map_err(err);
+            }
+        });
+        result
     }
 
     /// Text anchored at `(x, y)`.
@@ -231,18 +332,31 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         h: HPos,
         v: VPos,
     ) -> Res {
+        if self.raster {
+            return self.raster_text(&glyphs(s), (x, y), f, color, (h, v), false);
+        }
         let style = f.desc().color(&color).pos(Pos::new(h, v));
-        self.area.draw_text(s, &style, (x, y)).map_err(err)
+        self.area.draw_text(&glyphs(s), &style, (x, y)).map_err(err)
     }
 
     /// Text reading bottom to top, centred on `(x, y)`.
     pub(crate) fn text_up(&self, s: &str, (x, y): (i32, i32), f: Font, color: RGBColor) -> Res {
+        if self.raster {
+            return self.raster_text(
+                &glyphs(s),
+                (x, y),
+                f,
+                color,
+                (HPos::Center, VPos::Center),
+                true,
+            );
+        }
         let style = f
             .desc()
             .transform(FontTransform::Rotate270)
             .color(&color)
             .pos(Pos::new(HPos::Center, VPos::Center));
-        self.area.draw_text(s, &style, (x, y)).map_err(err)
+        self.area.draw_text(&glyphs(s), &style, (x, y)).map_err(err)
     }
 
     /// Several lines of text; `y` is the top of the first line.
@@ -307,14 +421,16 @@ impl<'a, DB: DrawingBackend> Canvas<'a, DB> {
         c: &C,
         width: u32,
     ) -> Res {
-        self.line(&[(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)], c, width)
+        self.line(
+            &[(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)],
+            c,
+            width,
+        )
     }
 
     /// A filled polygon.
     pub(crate) fn polygon<C: Color>(&self, pts: Vec<(i32, i32)>, c: &C) -> Res {
-        self.area
-            .draw(&Polygon::new(pts, c.filled()))
-            .map_err(err)
+        self.area.draw(&Polygon::new(pts, c.filled())).map_err(err)
     }
 
     /// A filled circle.
@@ -342,7 +458,7 @@ pub(crate) fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 
 /// The smallest of 1, 2, 2.5, 5 × 10^k at least `raw`.
 pub(crate) fn nice_step(raw: f64) -> f64 {
-    if !(raw > 0.0) || !raw.is_finite() {
+    if raw.is_nan() || raw <= 0.0 || !raw.is_finite() {
         return 1.0;
     }
     let mag = 10f64.powf(raw.log10().floor());
@@ -418,7 +534,13 @@ pub(crate) fn y_axis_width(tick_labels: &[String], with_title: bool) -> i32 {
         .map(|l| font(TICK).width(l))
         .max()
         .unwrap_or(0);
-    ticks + 14 + if with_title { font(AXIS).line() + 14 } else { 0 }
+    ticks
+        + 14
+        + if with_title {
+            font(AXIS).line() + 14
+        } else {
+            0
+        }
 }
 
 /// Horizontal grid lines, y tick labels and the rotated y axis title.
@@ -432,7 +554,14 @@ pub(crate) fn y_axis<DB: DrawingBackend>(
     for (t, l) in ticks.iter().zip(labels) {
         let y = a.py(*t);
         c.line(&[(a.x0, y), (a.x1, y)], &GRID, 2)?;
-        c.text(l, (a.x0 - 14, y), font(TICK), INK, HPos::Right, VPos::Center)?;
+        c.text(
+            l,
+            (a.x0 - 14, y),
+            font(TICK),
+            INK,
+            HPos::Right,
+            VPos::Center,
+        )?;
     }
     if let Some(title) = title {
         let w = labels
@@ -500,7 +629,7 @@ pub(crate) enum Key {
     /// The mean diamond.
     Diamond(RGBColor),
     /// A box with a median line and whiskers.
-    BoxKey,
+    Boxplot,
     /// A vertical whisker with caps.
     Whisker,
     /// A dot.
@@ -520,10 +649,15 @@ fn draw_key<DB: DrawingBackend>(c: &Canvas<DB>, key: Key, x: i32, y: i32) -> Res
         }
         Key::Dashed(col) => c.dashed((x, y), (x + 44, y), &col, 4, 7.0),
         Key::Diamond(col) => c.diamond((x + 22, y), 11, &col),
-        Key::BoxKey => {
-            c.line(&[(x + 22, y - 16), (x + 22, y + 16)], &INK, 3)?;
-            c.rect((x + 8, y - 9), (x + 36, y + 9), &RGBColor(0xBB, 0xBB, 0xBB))?;
-            c.line(&[(x + 8, y), (x + 36, y)], &INK, 4)
+        Key::Boxplot => {
+            c.rect(
+                (x + 4, y - 15),
+                (x + 40, y + 15),
+                &RGBColor(0xAA, 0xAA, 0xAA),
+            )?;
+            c.outline((x + 4, y - 15), (x + 40, y + 15), &INK, 2)?;
+            c.line(&[(x + 4, y + 2), (x + 40, y + 2)], &INK, 5)?;
+            c.line(&[(x + 6, y + 2), (x + 38, y + 2)], &WHITE, 1)
         }
         Key::Whisker => {
             c.line(&[(x + 22, y - 15), (x + 22, y + 15)], &INK, 3)?;
@@ -579,8 +713,13 @@ pub(crate) fn frame<DB: DrawingBackend>(
 ) -> Result<(i32, i32), ChartError> {
     c.area.fill(&WHITE).map_err(err)?;
     let l = c.lang;
-    let t = ellipsize(title, bold(TITLE), W - 2 * MARGIN);
-    c.text(&t, (MARGIN, 26), bold(TITLE), INK, HPos::Left, VPos::Top)?;
+    // The title shrinks down to 44 px before it is shortened.
+    let mut tf = bold(TITLE);
+    while tf.em > 44.0 && tf.width(title) > W - 2 * MARGIN {
+        tf.em -= 1.0;
+    }
+    let t = ellipsize(title, tf, W - 2 * MARGIN);
+    c.text(&t, (MARGIN, 26), tf, INK, HPos::Left, VPos::Top)?;
     let top = 26 + bold(TITLE).line() + 10;
     let used = legend(c, entries, (MARGIN, top), W - 2 * MARGIN)?;
     // Footer.

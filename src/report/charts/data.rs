@@ -51,11 +51,6 @@ impl Csv {
             })
     }
 
-    /// Whether the file has a column.
-    pub(crate) fn has(&self, name: &str) -> bool {
-        self.header.iter().any(|h| h == name)
-    }
-
     /// Text of a cell; a leading `'` that protected it from spreadsheet formulas is removed.
     pub(crate) fn text<'a>(&'a self, row: &'a csv::StringRecord, col: usize) -> &'a str {
         let s = row.get(col).unwrap_or("");
@@ -99,8 +94,6 @@ pub(crate) struct Summary {
     pub(crate) p5: f64,
     pub(crate) p50: f64,
     pub(crate) p95: f64,
-    pub(crate) p95_lo: f64,
-    pub(crate) p95_hi: f64,
 }
 
 /// One row of `comparison.csv`: paired difference setup − baseline.
@@ -176,8 +169,9 @@ impl RunData {
                 .map(str::to_string)
                 .ok_or_else(|| bad(name))
         };
-        let u64_field =
-            |name: &str| -> Result<u64, ChartError> { field(name)?.as_u64().ok_or_else(|| bad(name)) };
+        let u64_field = |name: &str| -> Result<u64, ChartError> {
+            field(name)?.as_u64().ok_or_else(|| bad(name))
+        };
         let decimal_comma = str_field("csv_locale")? == "de";
         let setups: Vec<String> = field("setups")?
             .as_array()
@@ -217,8 +211,6 @@ impl RunData {
             "p5",
             "p50",
             "p95",
-            "p95_ci_lo",
-            "p95_ci_hi",
         ]
         .iter()
         .map(|c| csv.col(c))
@@ -238,14 +230,16 @@ impl RunData {
                     p5: n(5)?,
                     p50: n(6)?,
                     p95: n(7)?,
-                    p95_lo: n(8)?,
-                    p95_hi: n(9)?,
                 },
             );
         }
 
         // comparison.csv
-        let csv = Csv::parse("comparison.csv", file(files, "comparison.csv")?, decimal_comma)?;
+        let csv = Csv::parse(
+            "comparison.csv",
+            file(files, "comparison.csv")?,
+            decimal_comma,
+        )?;
         let cols: Vec<usize> = ["setup", "metric", "diff_mean", "diff_ci_lo", "diff_ci_hi"]
             .iter()
             .map(|c| csv.col(c))
@@ -263,10 +257,17 @@ impl RunData {
 
         // daily.csv
         let csv = Csv::parse("daily.csv", file(files, "daily.csv")?, decimal_comma)?;
-        let cols: Vec<usize> = ["setup", "day", "date", "backlog_p10", "backlog_p50", "backlog_p90"]
-            .iter()
-            .map(|c| csv.col(c))
-            .collect::<Result<_, _>>()?;
+        let cols: Vec<usize> = [
+            "setup",
+            "day",
+            "date",
+            "backlog_p10",
+            "backlog_p50",
+            "backlog_p90",
+        ]
+        .iter()
+        .map(|c| csv.col(c))
+        .collect::<Result<_, _>>()?;
         let mut daily = vec![Vec::new(); setups.len()];
         for (i, row) in csv.rows().iter().enumerate() {
             let Some(s) = setups.iter().position(|s| s == csv.text(row, cols[0])) else {
@@ -356,7 +357,11 @@ impl RunData {
         let col = csv.col(metric)?;
         let mut out = vec![Vec::new(); self.setups.len()];
         for (i, row) in csv.rows().iter().enumerate() {
-            if let Some(s) = self.setups.iter().position(|s| s == csv.text(row, setup_col)) {
+            if let Some(s) = self
+                .setups
+                .iter()
+                .position(|s| s == csv.text(row, setup_col))
+            {
                 let v = csv.num(i, col)?;
                 if !v.is_nan() {
                     out[s].push(v);
@@ -364,11 +369,6 @@ impl RunData {
             }
         }
         Ok(out)
-    }
-
-    /// Whether `replications.csv` has a column for the metric.
-    pub(crate) fn has_metric(&self, metric: &str) -> bool {
-        self.replications_csv.has(metric)
     }
 
     /// The model's setup of that name.

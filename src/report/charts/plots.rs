@@ -38,8 +38,9 @@ pub(crate) fn draw<DB: DrawingBackend>(
     p: &Prepared,
     chart: usize,
     lang: Lang,
+    raster: bool,
 ) -> Res {
-    let c = Canvas::new(root, lang);
+    let c = Canvas::new(root, lang, raster);
     match chart {
         0 => downtime(&c, p),
         1 => einer_ist_keiner(&c, p),
@@ -138,7 +139,7 @@ fn downtime<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         .collect::<Result<Vec<_>, ChartError>>()?;
     let entries = vec![
         (
-            Key::BoxKey,
+            Key::Boxplot,
             l.pick(
                 "box: middle half of the years, line: median",
                 "Kasten: mittlere Hälfte der Jahre, Strich: Median",
@@ -161,10 +162,7 @@ fn downtime<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     );
     let (top, bottom) = frame(c, d, title, &entries)?;
 
-    let hi = stats
-        .iter()
-        .map(|s| s.p95.max(s.mean))
-        .fold(0.0, f64::max);
+    let hi = stats.iter().map(|s| s.p95.max(s.mean)).fold(0.0, f64::max);
     let ymax = nice_max(hi * 1.06, 6).max(1.0);
     let ticks = nice_ticks(0.0, ymax, 6);
     let labels = tick_labels(l, &ticks);
@@ -195,8 +193,25 @@ fn downtime<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     let bw = ((f64::from(slot) * 0.3) as i32).min(150);
     for (i, s) in stats.iter().enumerate() {
         let left = a.x0 + slot * i as i32;
-        let bx = left + (bw / 2 + 24).max((f64::from(slot) * 0.3) as i32);
         let col = setup_color(i);
+        let texts = [
+            format!("P95 {}", l.num(s.p95, 0)),
+            format!("{} {}", l.pick("mean", "Ø"), l.num(s.mean, 0)),
+            format!("{} {}", l.pick("median", "Median"), l.num(s.p50, 0)),
+        ];
+        let widest = texts
+            .iter()
+            .map(|t| bold(VALUE).width(t))
+            .max()
+            .unwrap_or(0);
+        // Box and labels as a group, centred in the slot; labels only where they fit.
+        let group = bw + 14 + widest;
+        let labelled = group <= slot - 16;
+        let bx = if labelled {
+            left + (slot - group) / 2 + bw / 2
+        } else {
+            left + slot / 2
+        };
         // Whisker, box, median, mean.
         c.line(&[(bx, a.py(s.p5)), (bx, a.py(s.p95))], &INK, 3)?;
         for y in [s.p5, s.p95] {
@@ -211,23 +226,24 @@ fn downtime<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
             6,
         )?;
         c.line(
-            &[(bx - bw / 2 + 3, a.py(s.p50)), (bx + bw / 2 - 3, a.py(s.p50))],
+            &[
+                (bx - bw / 2 + 3, a.py(s.p50)),
+                (bx + bw / 2 - 3, a.py(s.p50)),
+            ],
             &WHITE,
             2,
         )?;
         c.diamond((bx, a.py_clamped(s.mean)), 13, &INK)?;
         // Value labels right of the box, pushed apart where they would overlap.
-        let texts = [
-            format!("P95 {}", l.num(s.p95, 0)),
-            format!("{} {}", l.pick("mean", "Ø"), l.num(s.mean, 0)),
-            format!("{} {}", l.pick("median", "Median"), l.num(s.p50, 0)),
-        ];
-        let lx = bx + bw / 2 + 14;
-        let room = left + slot - lx - 8;
-        let widest = texts.iter().map(|t| bold(VALUE).width(t)).max().unwrap_or(0);
-        if widest <= room {
+        if labelled {
+            let lx = bx + bw / 2 + 14;
             let mut ys = [a.py(s.p95), a.py_clamped(s.mean), a.py(s.p50)];
-            spread(&mut ys, vf.line(), a.y0 + vf.line() / 2, a.y1 - vf.line() / 2);
+            spread(
+                &mut ys,
+                vf.line(),
+                a.y0 + vf.line() / 2,
+                a.y1 - vf.line() / 2,
+            );
             for (k, (t, y)) in texts.iter().zip(ys).enumerate() {
                 let f = if k == 0 { bold(VALUE) } else { vf };
                 c.text(t, (lx, y), f, INK, HPos::Left, VPos::Center)?;
@@ -252,7 +268,10 @@ fn downtime<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     }
     c.text(
         l.pick("Support setup", "Betreuungsmodell"),
-        ((a.x0 + a.x1) / 2, a.y1 + 12 + name_lines * name_font.line() + 8),
+        (
+            (a.x0 + a.x1) / 2,
+            a.y1 + 12 + name_lines * name_font.line() + 8,
+        ),
         font(AXIS),
         INK,
         HPos::Center,
@@ -270,8 +289,11 @@ fn einer_ist_keiner<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     let entries = vec![
         (
             Key::Swatch(RGBColor(0x99, 0x99, 0x99)),
-            l.pick("bar: mean (an average year)", "Balken: Mittelwert (ein durchschnittliches Jahr)")
-                .to_string(),
+            l.pick(
+                "bar: mean (an average year)",
+                "Balken: Mittelwert (ein durchschnittliches Jahr)",
+            )
+            .to_string(),
         ),
         (
             Key::Whisker,
@@ -375,7 +397,11 @@ fn einer_ist_keiner<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
             let cy = y0 + row_h * i as i32 + row_h / 2;
             let col = setup_color(i);
             let xm = a.px_clamped(s.mean);
-            c.rect((a.x0 + 1, cy - bar_h / 2), (xm.max(a.x0 + 3), cy + bar_h / 2), &col)?;
+            c.rect(
+                (a.x0 + 1, cy - bar_h / 2),
+                (xm.max(a.x0 + 3), cy + bar_h / 2),
+                &col,
+            )?;
             let xp = a.px_clamped(s.p95);
             c.line(&[(xm, cy), (xp, cy)], &INK, 3)?;
             c.line(&[(xp, cy - bar_h / 3), (xp, cy + bar_h / 3)], &INK, 3)?;
@@ -417,19 +443,27 @@ fn backlog<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
             row: d.setups[0].clone(),
         })?;
     let entries = vec![
-        (Key::Line(INK), l.pick("median day", "mittlerer Tag (Median)").to_string()),
+        (
+            Key::Line(INK),
+            l.pick("median day", "mittlerer Tag (Median)").to_string(),
+        ),
         (
             Key::Band(RGBColor(0x88, 0x88, 0x88)),
-            l.pick("8 of 10 years lie in the band (P10–P90)", "8 von 10 Jahren liegen im Band (P10–P90)")
-                .to_string(),
+            l.pick(
+                "8 of 10 years lie in the band (P10–P90)",
+                "8 von 10 Jahren liegen im Band (P10–P90)",
+            )
+            .to_string(),
         ),
         (
             Key::Swatch(alpha_rgb(VACATION, 0.45)),
-            l.pick("summer vacation season", "Urlaubszeit im Sommer").to_string(),
+            l.pick("summer vacation season", "Urlaubszeit im Sommer")
+                .to_string(),
         ),
         (
             Key::Swatch(alpha_rgb(WINTER, 0.35)),
-            l.pick("winter illness season", "Erkältungszeit im Winter").to_string(),
+            l.pick("winter illness season", "Erkältungszeit im Winter")
+                .to_string(),
         ),
     ];
     let title = l.pick(
@@ -530,10 +564,15 @@ fn backlog<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
             } else {
                 l.month(month).to_string()
             };
-            let lx = if multi_year { x } else { a.px((day + end) / 2.0) };
+            let lx = if multi_year {
+                x
+            } else {
+                a.px((day + end) / 2.0)
+            };
             let h = if multi_year { HPos::Left } else { HPos::Center };
             c.text(&label, (lx, a.y1 + 8), font(TICK), INK, h, VPos::Top)?;
         }
+        axis_lines(c, &a)?;
         let col = setup_color(i);
         let series = &d.daily[i];
         if !series.is_empty() {
@@ -554,7 +593,6 @@ fn backlog<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
                 .collect();
             c.line(&median, &col, 4)?;
         }
-        axis_lines(c, &a)?;
         c.text(
             &ellipsize(setup, bold(AXIS), pw),
             (x0, py0),
@@ -566,13 +604,22 @@ fn backlog<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     }
     // Axis titles shared by all panels.
     c.text_up(
-        l.pick("Open tickets at the end of the day", "Offene Tickets am Tagesende"),
-        (MARGIN + font(AXIS).line() / 2, (top + bottom - xtitle_h) / 2),
+        l.pick(
+            "Open tickets at the end of the day",
+            "Offene Tickets am Tagesende",
+        ),
+        (
+            MARGIN + font(AXIS).line() / 2,
+            (top + bottom - xtitle_h) / 2,
+        ),
         font(AXIS),
         INK,
     )?;
     c.text(
-        l.pick("Month of the simulated year", "Monat des simulierten Jahres"),
+        l.pick(
+            "Month of the simulated year",
+            "Monat des simulierten Jahres",
+        ),
         ((left + W - MARGIN) / 2, bottom - xtitle_h + 4),
         font(AXIS),
         INK,
@@ -615,12 +662,16 @@ fn response<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         .collect();
     entries.push((
         Key::Dashed(INK),
-        l.pick("SLA response target", "SLA-Reaktionsziel").to_string(),
+        l.pick("SLA response target", "SLA-Reaktionsziel")
+            .to_string(),
     ));
     entries.push((
         Key::Dot(INK),
-        l.pick("share answered within the target", "Anteil mit Reaktion im Ziel")
-            .to_string(),
+        l.pick(
+            "share answered within the target",
+            "Anteil mit Reaktion im Ziel",
+        )
+        .to_string(),
     ));
     let title = l.pick(
         "Response times: how fast urgent tickets get an answer",
@@ -653,10 +704,7 @@ fn response<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     let ymin = ((lowest * 10.0).floor() / 10.0 - 0.1).max(0.0);
     let step = if 1.0 - ymin <= 0.3 { 0.05 } else { 0.1 };
     let yticks: Vec<f64> = nice_ticks(ymin, 1.0, ((1.0 - ymin) / step).round() as usize);
-    let ylabels: Vec<String> = yticks
-        .iter()
-        .map(|t| l.pct(*t, if step < 0.1 { 0 } else { 0 }))
-        .collect();
+    let ylabels: Vec<String> = yticks.iter().map(|t| l.pct(*t, 0)).collect();
     let left = MARGIN + y_axis_width(&ylabels, true);
     let gap = 90;
     let pw = (W - MARGIN - left - gap) / 2;
@@ -739,13 +787,13 @@ fn response<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
                 &format!(
                     "{} {} h",
                     l.pick("target", "Ziel"),
-                    l.num(*t, auto_dec(*t).min(1))
+                    l.num(*t, if t.fract() == 0.0 { 0 } else { 1 })
                 ),
-                (x + 8, a.y0 + 4),
+                (x + 10, a.y1 - 8),
                 bold(VALUE),
                 col,
                 HPos::Left,
-                VPos::Top,
+                VPos::Bottom,
             )?;
         }
         // Curves.
@@ -767,7 +815,9 @@ fn response<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
                 prev = Some(s);
             }
             pts.push((a.x1, a.py_clamped(share_within(curve, xmax))));
-            c.line(&pts, &setup_color(i), 5)?;
+            // Earlier setups drawn wider, so that identical curves stay visible.
+            let width = (4 + 2 * (n - 1 - i)).min(10) as u32;
+            c.line(&pts, &setup_color(i), width)?;
         }
         // Shares within target, labelled beside the dots.
         let vf = bold(VALUE);
@@ -786,7 +836,14 @@ fn response<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         let mut ys: Vec<i32> = marks.iter().map(|m| m.2 + vf.line() / 2 + 4).collect();
         spread(&mut ys, vf.line(), a.y0 + vf.line(), a.y1 - vf.line() / 2);
         for ((i, x, _, t), y) in marks.iter().zip(ys) {
-            c.text(t, (x + 12, y), vf, setup_color(*i), HPos::Left, VPos::Center)?;
+            c.text(
+                t,
+                (x + 12, y),
+                vf,
+                setup_color(*i),
+                HPos::Left,
+                VPos::Center,
+            )?;
         }
         axis_lines(c, &a)?;
     }
@@ -821,33 +878,30 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         .collect();
     entries.push((
         Key::Dot(INK),
-        l.pick("P95: where 1 year in 20 is worse", "P95: 1 Jahr von 20 ist schlechter")
-            .to_string(),
+        l.pick(
+            "P95: where 1 year in 20 is worse",
+            "P95: 1 Jahr von 20 ist schlechter",
+        )
+        .to_string(),
     ));
     let title = l.pick(
-        "Risk of a bad year: chance that user-hours lost exceed a level",
-        "Risiko eines schlechten Jahres: Chance, dass die Ausfallzeit eine Schwelle übersteigt",
+        "Risk of a bad year: how often user-hours lost exceed x",
+        "Risiko eines schlechten Jahres: wie oft die Ausfallzeit x übersteigt",
     );
     let (top, bottom) = frame(c, d, title, &entries)?;
 
     let probs = [1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01];
     let pmin: f64 = 0.01;
-    let ylabels: Vec<String> = probs
-        .iter()
-        .map(|q| l.pct(*q, 0))
-        .collect();
+    let ylabels: Vec<String> = probs.iter().map(|q| l.pct(*q, 0)).collect();
     let right_labels: Vec<String> = probs
         .iter()
         .map(|q| match *q {
-            x if x >= 1.0 => String::new(),
+            // The ends stay unlabelled: 100 % is every year, 1 % sits beside the x ticks.
+            x if x >= 1.0 || x <= 0.01 => String::new(),
             x if x >= 0.5 => l.pick("every 2nd year", "jedes 2. Jahr").to_string(),
             x => {
                 let k = (1.0 / x).round();
-                format!(
-                    "{} {}",
-                    l.pick("1 year in", "1 Jahr von"),
-                    l.num(k, 0)
-                )
+                format!("{} {}", l.pick("1 year in", "1 Jahr von"), l.num(k, 0))
             }
         })
         .collect();
@@ -872,7 +926,14 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     for ((q, lab), rl) in probs.iter().zip(&ylabels).zip(&right_labels) {
         let y = ly(*q);
         c.line(&[(a.x0, y), (a.x1, y)], &GRID, 2)?;
-        c.text(lab, (a.x0 - 14, y), font(TICK), INK, HPos::Right, VPos::Center)?;
+        c.text(
+            lab,
+            (a.x0 - 14, y),
+            font(TICK),
+            INK,
+            HPos::Right,
+            VPos::Center,
+        )?;
         let f = if (*q - 0.05).abs() < 1e-9 {
             bold(TICK)
         } else {
@@ -882,12 +943,19 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     }
     let yt = l.pick(
         "Share of years with more user-hours lost [%]",
-        "Anteil der Jahre mit mehr verlorenen Arbeitsstunden [%]",
+        "Anteil der Jahre mit mehr Ausfall [%]",
     );
-    let w = ylabels.iter().map(|t| font(TICK).width(t)).max().unwrap_or(0);
+    let w = ylabels
+        .iter()
+        .map(|t| font(TICK).width(t))
+        .max()
+        .unwrap_or(0);
     c.text_up(
         &ellipsize(yt, font(AXIS), a.y1 - a.y0 + 40),
-        (a.x0 - 14 - w - 14 - font(AXIS).line() / 2, (a.y0 + a.y1) / 2),
+        (
+            a.x0 - 14 - w - 14 - font(AXIS).line() / 2,
+            (a.y0 + a.y1) / 2,
+        ),
         font(AXIS),
         INK,
     )?;
@@ -916,7 +984,12 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
             }
             let next = (v.len() - j) as f64 / nv;
             pts.push((a.px(x), ly(surv)));
-            pts.push((a.px(x), if next > 0.0 { ly(next) } else { a.y1 }));
+            if next < pmin {
+                // Below the axis: the curve leaves at the bottom.
+                pts.push((a.px(x), a.y1));
+                break;
+            }
+            pts.push((a.px(x), ly(next)));
             surv = next;
             k = j;
         }
@@ -925,12 +998,16 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
             if s > pmin {
                 let worst = v[v.len() - 1];
                 c.text(
-                    &format!("{} {} h →", l.pick("worst year", "schlechtestes Jahr"), l.num(worst, 0)),
-                    (a.x1 - 10, ly(s) - 10),
+                    &format!(
+                        "{} {} h",
+                        l.pick("worst simulated year:", "schlechtestes simuliertes Jahr:"),
+                        l.num(worst, 0)
+                    ),
+                    (a.x1 - 10, ly(s) + 12),
                     bold(VALUE),
                     col,
                     HPos::Right,
-                    VPos::Bottom,
+                    VPos::Top,
                 )?;
             }
         }
@@ -977,32 +1054,33 @@ fn comparison<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         .collect();
     entries.push((
         Key::Whisker,
-        l.pick("95 % confidence interval", "95-%-Konfidenzintervall").to_string(),
+        l.pick("95 % confidence interval", "95-%-Konfidenzintervall")
+            .to_string(),
     ));
     entries.push((
         Key::Note,
         format!(
             "{} {}",
-            l.pick(
-                "left of 0: less than",
-                "links der 0: weniger als bei"
-            ),
-            quoted(l, &d.baseline)
+            l.pick("left of 0: less than", "links der 0: weniger als"),
+            quoted(l, &d.baseline) + l.pick(" (better)", " (besser)")
         ),
     ));
     let title = format!(
         "{} {}: {}",
-        l.pick("Compared with", "Verglichen mit"),
+        l.pick("Compared with", "Vergleich mit"),
         quoted(l, &d.baseline),
         l.pick(
             "differences in the same simulated years",
-            "Unterschiede in denselben simulierten Jahren"
+            "Differenzen in denselben simulierten Jahren"
         )
     );
     let (top, bottom) = frame(c, d, &title, &entries)?;
     if metrics.is_empty() || others.is_empty() {
         c.text(
-            l.pick("No other setup to compare with.", "Kein anderes Betreuungsmodell zum Vergleich."),
+            l.pick(
+                "No other setup to compare with.",
+                "Kein anderes Betreuungsmodell zum Vergleich.",
+            ),
             (W / 2, (top + bottom) / 2),
             font(AXIS),
             INK,
@@ -1064,7 +1142,11 @@ fn comparison<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         };
         let ticks = nice_ticks(lo, hi, 4);
         let labels: Vec<String> = {
-            let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
+            let step = if ticks.len() > 1 {
+                ticks[1] - ticks[0]
+            } else {
+                1.0
+            };
             ticks
                 .iter()
                 .map(|t| l.signed(*t, decimals_for(step)))
