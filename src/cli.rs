@@ -13,8 +13,13 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use covsim::montecarlo::{self, Hooks, Plan};
+use covsim::report::charts::render_charts;
 use covsim::report::csv::CsvLocale;
-use covsim::report::output::{RunInfo, render, write_run_folder};
+use covsim::report::html::render_report;
+use covsim::report::i18n::Lang;
+use covsim::report::output::{
+    RunInfo, read_run_folder, render, update_run_folder, write_run_folder,
+};
 use covsim::report::{comparison_table_text, exceedance_table_text, summary_table};
 use covsim::scenario;
 
@@ -24,6 +29,23 @@ use covsim::scenario;
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Language {
+    /// English.
+    En,
+    /// German.
+    De,
+}
+
+impl From<Language> for Lang {
+    fn from(l: Language) -> Lang {
+        match l {
+            Language::En => Lang::En,
+            Language::De => Lang::De,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -68,6 +90,17 @@ enum Command {
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
+        /// Language of the charts and the report.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: Language,
+    },
+    /// Draw the charts and the report of a finished run again, from its files.
+    Report {
+        /// The run folder.
+        run_dir: PathBuf,
+        /// Language of the charts and the report.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: Language,
     },
     /// Check a scenario file and report every problem.
     Validate {
@@ -157,6 +190,26 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 model.contracts.len()
             ))
         }
+        Command::Report { run_dir, lang } => {
+            let files = read_run_folder(&run_dir).map_err(|e| {
+                usage(anyhow::anyhow!(
+                    "{e}; is {} the folder of a finished covsim run?",
+                    run_dir.display()
+                ))
+            })?;
+            let charts = render_charts(&files, lang.into())
+                .with_context(|| format!("cannot draw the charts of {}", run_dir.display()))?;
+            let report =
+                render_report(&files, &charts, lang.into()).context("cannot write the report")?;
+            let count = charts.len();
+            let mut all = charts;
+            all.push(("report.html".to_string(), report));
+            update_run_folder(&run_dir, &all).map_err(|e| Failure::from(anyhow::Error::from(e)))?;
+            print(&format!(
+                "wrote {count} chart files and report.html into {}\n",
+                run_dir.display()
+            ))
+        }
         Command::Init { path, force } => {
             if path.exists() && !force {
                 return Err(usage(anyhow::anyhow!(
@@ -183,6 +236,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             force,
             csv_locale,
             quiet,
+            lang,
         } => {
             let started = Instant::now();
             let started_utc = chrono::Utc::now();
@@ -271,7 +325,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 command_line: std::env::args().collect::<Vec<_>>().join(" "),
             };
             let files = render(&model, &exp, &info);
-            write_run_folder(&dir, force, &files)
+            let charts = render_charts(&files, lang.into()).context("cannot draw the charts")?;
+            let report =
+                render_report(&files, &charts, lang.into()).context("cannot write the report")?;
+            let mut all: Vec<(String, Vec<u8>)> =
+                files.into_iter().map(|(n, b)| (n.to_string(), b)).collect();
+            all.extend(charts);
+            all.push(("report.html".to_string(), report));
+            write_run_folder(&dir, force, &all)
                 .map_err(|e| Failure::from(anyhow::Error::from(e)))?;
             let mut text = summary_table(&model, &exp);
             text.push('\n');

@@ -73,9 +73,26 @@ impl Timeline {
     }
 }
 
-/// Working days of `working` per calendar year of `calendar`, as day indexes.
-fn working_days(working: &IntervalSet) -> BTreeSet<i64> {
-    let mut days = BTreeSet::new();
+/// Working days of the whole calendar years that the simulated span touches, as day indexes.
+///
+/// Vacation and training are planned per calendar year, so the warm-up's and the drain's years
+/// must be planned in full: planning 30 vacation days into the few weeks of a warm-up would put
+/// everybody on vacation then. Inside the span the days come from `working` (the person's
+/// actual schedule); outside it from their weekly hours and the public holidays.
+fn working_days(working: &IntervalSet, calendar: &Calendar, person: &Person) -> BTreeSet<i64> {
+    use chrono::Datelike;
+    let (start, end) = (calendar.from().day(), SimTime(calendar.to().secs() - 1).day());
+    let year_start = |d: i64| {
+        let y = calendar.date_of_day(d).year();
+        calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(y, 1, 1).expect("valid date"))
+    };
+    let (first, last) = (year_start(start), year_start(end + 366) - 1);
+    let mut days: BTreeSet<i64> = (first..start)
+        .chain(end + 1..=last)
+        .filter(|&d| {
+            person.hours.day(calendar.weekday_index(d)).is_some() && !calendar.is_holiday(d)
+        })
+        .collect();
     for (s, e) in working.intervals() {
         // An interval ending exactly at midnight does not touch the next day.
         for d in s.day()..=SimTime(e.secs() - 1).day() {
@@ -175,7 +192,7 @@ pub fn timeline(
 
     // Vacation, planned per calendar year.
     let mut vac_rng = rng::stream(seed, replication, Purpose::Vacation, &person.id);
-    let days = working_days(working);
+    let days = working_days(working, calendar, person);
     let mut own = BTreeSet::new();
     let mut vacation = Vec::new();
     let mut vacation_days_by_year = Vec::new();

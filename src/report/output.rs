@@ -177,10 +177,10 @@ impl Drop for TempDir {
 }
 
 /// Writes `files` into the run folder `dir`, atomically.
-pub fn write_run_folder(
+pub fn write_run_folder<N: AsRef<str>>(
     dir: &Path,
     force: bool,
-    files: &[(&str, Vec<u8>)],
+    files: &[(N, Vec<u8>)],
 ) -> Result<(), OutputError> {
     if dir.exists() && !force {
         return Err(OutputError::Exists(dir.to_path_buf()));
@@ -198,7 +198,8 @@ pub fn write_run_folder(
     fs::create_dir(&tmp).map_err(io(&tmp))?;
     let mut guard = TempDir(Some(tmp.clone()));
     for (file, bytes) in files {
-        let path = tmp.join(file);
+        let name: &str = file.as_ref();
+        let path = tmp.join(name);
         fs::write(&path, bytes).map_err(io(&path))?;
     }
     if dir.exists() {
@@ -215,4 +216,36 @@ pub fn write_run_folder(
     }
     guard.0 = None;
     Ok(())
+}
+
+/// Replaces or adds `files` in an existing run folder, each file atomically (written beside
+/// its final name, then renamed), so a reader never sees a half-written chart or report.
+pub fn update_run_folder<N: AsRef<str>>(
+    dir: &Path,
+    files: &[(N, Vec<u8>)],
+) -> Result<(), OutputError> {
+    for (name, bytes) in files {
+        let name: &str = name.as_ref();
+        let path = dir.join(name);
+        let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+        let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, &path));
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(io(&path)(e));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the files of a finished run folder that charts and report are made from.
+pub fn read_run_folder(dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
+    FILES
+        .iter()
+        .map(|&name| {
+            let path = dir.join(name);
+            fs::read(&path)
+                .map(|b| (name, b))
+                .map_err(|source| OutputError::Io { path, source })
+        })
+        .collect()
 }

@@ -142,3 +142,31 @@ fn vacancy_lengths_follow_the_configured_distribution() {
         assert!((share - q).abs() <= half);
     }
 }
+
+/// Regression: vacation of the warm-up's calendar year was planned into the warm-up's few weeks
+/// only, which put everybody on vacation in the weeks before the measured year (and built a
+/// backlog that took until February to clear).
+#[test]
+fn warm_up_vacation_is_planned_over_the_whole_previous_year() {
+    let mut profile = common::no_absences();
+    profile.vacation.days_per_year = 30;
+    profile.vacation.summer_block_days = 10;
+    profile.vacation.block_days = 5;
+    let m = one_admin(profile, 28, 1);
+    let sim = Simulator::new(&m);
+    let office = m.calendar.schedule(&m.people[0].hours, true);
+    let (warm_from, warm_to) = (m.start(), SimTime::ZERO);
+    let reps = 200;
+    let share = (0..reps)
+        .map(|rep| {
+            let (_, trace) = sim.run_traced(0, rep);
+            let tl = &trace.responders[0].1;
+            let work = office.measure_between(warm_from, warm_to) as f64;
+            tl.vacation.intersect(&office).measure_between(warm_from, warm_to) as f64 / work
+        })
+        .sum::<f64>()
+        / reps as f64;
+    // 30 of about 250 working days: 12 % on average (December's share is a little higher
+    // because the summer block cannot fall there); the defect gave 100 %.
+    assert!(share < 0.25, "{:.0} % of the warm-up's working days are vacation", share * 100.0);
+}
