@@ -436,20 +436,37 @@ pub(super) fn compute(
         ..Metrics::default()
     };
 
-    // Downtime: business hours inside the window during which each ticket was open.
+    // Downtime: business hours inside the window during which each ticket was open, weighted
+    // by the users it stops and their loss. Overlapping tickets add up, but never beyond the
+    // company's users: nobody loses more than all of their working time (a user locked out
+    // during a company-wide outage does not lose those hours twice).
     let mut outages = Vec::new();
-    let mut lost = 0.0;
+    let mut loss_changes: Vec<(SimTime, f64)> = Vec::new();
     for &i in &own {
         let t = &run.tickets[i];
         let (a, b) = (t.arrival.max(SimTime::ZERO), end_of(i).min(w_end));
         if b <= a {
             continue;
         }
-        lost += f64::from(t.users) * t.productivity_loss * hours(bw.measure_between(a, b));
+        let rate = f64::from(t.users) * t.productivity_loss;
+        if rate > 0.0 {
+            loss_changes.push((a, rate));
+            loss_changes.push((b, -rate));
+        }
         let cat = &model.categories[t.category as usize];
         if cat.users_affected == UsersAffected::All {
             outages.push((a, b));
         }
+    }
+    loss_changes.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    let all_users = f64::from(model.company.users);
+    let (mut lost, mut rate, mut last) = (0.0, 0.0f64, SimTime::ZERO);
+    for &(t, delta) in &loss_changes {
+        if t > last {
+            lost += rate.clamp(0.0, all_users) * hours(bw.measure_between(last, t));
+            last = t;
+        }
+        rate += delta;
     }
     m.user_hours_lost = lost / years;
     let outage = IntervalSet::from_intervals(outages).intersect(bw);
