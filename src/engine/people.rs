@@ -81,7 +81,10 @@ impl Timeline {
 /// actual schedule); outside it from their weekly hours and the public holidays.
 fn working_days(working: &IntervalSet, calendar: &Calendar, person: &Person) -> BTreeSet<i64> {
     use chrono::Datelike;
-    let (start, end) = (calendar.from().day(), SimTime(calendar.to().secs() - 1).day());
+    let (start, end) = (
+        calendar.from().day(),
+        SimTime(calendar.to().secs() - 1).day(),
+    );
     let year_start = |d: i64| {
         let y = calendar.date_of_day(d).year();
         calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(y, 1, 1).expect("valid date"))

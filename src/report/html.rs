@@ -13,7 +13,7 @@ use super::i18n::Lang;
 use crate::model::{Role, Tier};
 
 /// Metrics of the summary table, in order.
-const TABLE_METRICS: [&str; 8] = [
+const TABLE_METRICS: [&str; 12] = [
     "user_hours_lost",
     "outage_h",
     "backlog_max",
@@ -22,6 +22,10 @@ const TABLE_METRICS: [&str; 8] = [
     "coverage_share",
     "uncovered_h",
     "longest_gap_days",
+    "cost_it_eur",
+    "cost_downtime_eur",
+    "cost_total_eur",
+    "cost_per_pc_month_eur",
 ];
 
 /// Renders `report.html` from the files of a run folder and the charts returned by
@@ -76,8 +80,8 @@ pub fn render_report(
         "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
         l.pick("Results per setup", "Ergebnisse je Betreuungsmodell"),
         l.pick(
-            "Mean per simulated year, below it its 95 % confidence interval and the value that one year in twenty exceeds (P95).",
-            "Mittelwert pro simuliertem Jahr, darunter sein 95-%-Konfidenzintervall und der Wert, den ein Jahr von zwanzig überschreitet (P95)."
+            "Mean per simulated year, below it its 95 % confidence interval and the value of a bad year: one year in twenty is worse (P95; P5 for coverage, where more is better).",
+            "Mittelwert pro simuliertem Jahr, darunter sein 95-%-Konfidenzintervall und der Wert eines schlechten Jahres: eines von zwanzig ist schlechter (P95; P5 bei der Abdeckung, wo mehr besser ist)."
         )
     );
     h.push_str(&summary_table(&d, l)?);
@@ -339,15 +343,21 @@ fn summary_table(d: &RunData, l: Lang) -> Result<String, ChartError> {
             format!(" [{unit}]")
         };
         let _ = write!(h, "<tr><td>{}{}</td>", esc(&label), esc(&unit));
+        // A bad year is the high end, or the low end where more is better (coverage).
+        let (bad_label, low_is_bad) = if m.ends_with("_share") {
+            ("P5", true)
+        } else {
+            ("P95", false)
+        };
         for s in &d.setups {
             let x = d.summary(s, m)?;
             let _ = write!(
                 h,
-                "<td>{}<small>{} – {}</small><small>P95 {}</small></td>",
+                "<td>{}<small>{} – {}</small><small>{bad_label} {}</small></td>",
                 value(l, m, x.mean),
                 value(l, m, x.mean_lo),
                 value(l, m, x.mean_hi),
-                value(l, m, x.p95)
+                value(l, m, if low_is_bad { x.p5 } else { x.p95 })
             );
         }
         h.push_str("</tr>\n");

@@ -184,6 +184,25 @@ impl Lang {
                 "days",
                 "Tage",
             ),
+            "cost_it_eur" => (
+                "IT cost per year (staff, MSP, help)",
+                "IT-Kosten pro Jahr (Personal, MSP, Hilfe)",
+                "€",
+                "€",
+            ),
+            "cost_downtime_eur" => ("Downtime cost per year", "Ausfallkosten pro Jahr", "€", "€"),
+            "cost_total_eur" => (
+                "Total cost per year incl. downtime",
+                "Gesamtkosten pro Jahr inkl. Ausfall",
+                "€",
+                "€",
+            ),
+            "cost_per_pc_month_eur" => (
+                "Total cost per PC and month",
+                "Gesamtkosten pro PC und Monat",
+                "€",
+                "€",
+            ),
             "knowledge_blocked" => (
                 "Knowledge-blocked tickets",
                 "Tickets ohne nötiges Systemwissen",
