@@ -90,9 +90,10 @@ enum Command {
         /// No progress bar.
         #[arg(long, short)]
         quiet: bool,
-        /// Language of the charts and the report.
-        #[arg(long, value_enum, default_value = "en")]
-        lang: Language,
+        /// Language of the charts and the report (default: the scenario's `report.lang`, else
+        /// English).
+        #[arg(long, value_enum)]
+        lang: Option<Language>,
     },
     /// Draw the charts and the report of a finished run again, from its files.
     Report {
@@ -324,6 +325,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 precision: outcome.clone(),
                 command_line: std::env::args().collect::<Vec<_>>().join(" "),
             };
+            let lang = lang.unwrap_or(match model.report.lang.as_deref() {
+                Some("de") => Language::De,
+                _ => Language::En,
+            });
             let files = render(&model, &exp, &info);
             let charts = render_charts(&files, lang.into()).context("cannot draw the charts")?;
             let report =

@@ -427,6 +427,8 @@ pub struct ReportSettings {
     /// Exceedance thresholds: `(metric name from engine::catalog, thresholds)`; reported as
     /// P(metric > threshold) per setup.
     pub thresholds: Vec<(String, Vec<f64>)>,
+    /// Language of charts and report (`"en"` or `"de"`), unless the command line says otherwise.
+    pub lang: Option<String>,
 }
 
 /// Company-wide cost settings. Defaults: calibration §4 and §8.

@@ -747,6 +747,8 @@ raw_table!(
         /// Name of the setup the others are compared with.
         baseline: String,
         thresholds: RawThresholds,
+        /// Language of charts and report: "en" or "de".
+        lang: String,
     }
 );
 

@@ -1880,7 +1880,19 @@ impl Validator {
         let RawReport {
             baseline,
             thresholds,
+            lang,
         } = raw.report.clone().unwrap_or_default();
+        let lang = lang.and_then(|l| match l.to_ascii_lowercase().as_str() {
+            "en" | "de" => Some(l.to_ascii_lowercase()),
+            _ => {
+                self.error_hint(
+                    path.key("lang"),
+                    format!("unknown language '{l}'"),
+                    "write \"en\" (English) or \"de\" (German)".to_owned(),
+                );
+                None
+            }
+        });
         let names: Vec<&str> = setups
             .iter()
             .map(|s| s.name.as_str())
@@ -1931,6 +1943,7 @@ impl Validator {
         ReportSettings {
             baseline,
             thresholds: out,
+            lang,
         }
     }
 

@@ -162,11 +162,18 @@ fn warm_up_vacation_is_planned_over_the_whole_previous_year() {
             let (_, trace) = sim.run_traced(0, rep);
             let tl = &trace.responders[0].1;
             let work = office.measure_between(warm_from, warm_to) as f64;
-            tl.vacation.intersect(&office).measure_between(warm_from, warm_to) as f64 / work
+            tl.vacation
+                .intersect(&office)
+                .measure_between(warm_from, warm_to) as f64
+                / work
         })
         .sum::<f64>()
         / reps as f64;
     // 30 of about 250 working days: 12 % on average (December's share is a little higher
     // because the summer block cannot fall there); the defect gave 100 %.
-    assert!(share < 0.25, "{:.0} % of the warm-up's working days are vacation", share * 100.0);
+    assert!(
+        share < 0.25,
+        "{:.0} % of the warm-up's working days are vacation",
+        share * 100.0
+    );
 }

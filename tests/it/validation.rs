@@ -338,6 +338,18 @@ fn duplicate_setup_name() {
 }
 
 #[test]
+fn unknown_report_language() {
+    let e = only_error("report-unknown-lang.toml");
+    check(
+        &e,
+        "report.lang",
+        18,
+        "unknown language 'fr'",
+        Some("write \"en\" (English) or \"de\" (German)"),
+    );
+}
+
+#[test]
 fn unknown_baseline_suggests_an_existing_setup() {
     let e = only_error("unknown-baseline.toml");
     check(
