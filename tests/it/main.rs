@@ -5,6 +5,7 @@ mod analytic;
 mod charts;
 mod cli;
 mod common;
+mod cost;
 mod determinism;
 mod invariants;
 mod montecarlo;
