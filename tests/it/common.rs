@@ -138,6 +138,24 @@ pub(crate) fn model(
     }
 }
 
+/// Office hours Mon–Fri 08:00–17:00.
+pub(crate) fn office() -> WeeklyHours {
+    WeeklyHours::weekdays(8 * 60, 17 * 60)
+}
+
+/// A 2026 company in Bavaria with office hours, no warm-up, 30 days of drain, nothing else yet.
+pub(crate) fn bavarian_company() -> Model {
+    use covsim::calendar::FederalState;
+    model(
+        2026,
+        office(),
+        HolidayRule::Germany(Some(FederalState::BY)),
+        0,
+        1,
+        30,
+    )
+}
+
 /// An M/M/c model: `c` admins working 24x7 without absences, Poisson arrivals at all times
 /// with rate `lambda_per_h`, exponential effort with mean `mean_h`.
 pub(crate) fn mmc(c: usize, lambda_per_h: f64, mean_h: f64, warmup_days: u32, years: u32) -> Model {

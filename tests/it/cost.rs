@@ -1,6 +1,5 @@
 //! The cost model against hand calculations on fixed-distribution cases.
 
-use covsim::calendar::{FederalState, HolidayRule, WeeklyHours};
 use covsim::dist::Dist;
 use covsim::engine::Simulator;
 use covsim::model::*;
@@ -8,20 +7,7 @@ use covsim::time::{DAY, HOUR, SimTime};
 
 use crate::common;
 
-fn office() -> WeeklyHours {
-    WeeklyHours::weekdays(8 * 60, 17 * 60)
-}
-
-fn company() -> Model {
-    common::model(
-        2026,
-        office(),
-        HolidayRule::Germany(Some(FederalState::BY)),
-        0,
-        1,
-        30,
-    )
-}
+use common::{bavarian_company as company, office};
 
 /// 9:00 on 3 February 2026 (a Tuesday).
 fn tuesday_nine(m: &Model) -> SimTime {

@@ -1,7 +1,7 @@
 //! Trace tests: scenarios with fixed efforts and scheduled tickets produce exact timelines.
 
 use chrono::NaiveDate;
-use covsim::calendar::{FederalState, HolidayRule, WeeklyHours};
+use covsim::calendar::WeeklyHours;
 use covsim::dist::Dist;
 use covsim::engine::{Simulator, Trace, TraceKind};
 use covsim::model::*;
@@ -9,21 +9,7 @@ use covsim::time::{HOUR, MINUTE, SimTime};
 
 use crate::common;
 
-fn office() -> WeeklyHours {
-    WeeklyHours::weekdays(8 * 60, 17 * 60)
-}
-
-/// A 2026 company in Bavaria, office hours Mon–Fri 08:00–17:00, no tickets yet.
-fn company() -> Model {
-    common::model(
-        2026,
-        office(),
-        HolidayRule::Germany(Some(FederalState::BY)),
-        0,
-        1,
-        30,
-    )
-}
+use common::{bavarian_company as company, office};
 
 fn at(m: &Model, y: i32, mo: u32, d: u32, h: i64, min: i64) -> SimTime {
     m.calendar
