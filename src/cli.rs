@@ -18,7 +18,8 @@ use covsim::report::csv::CsvLocale;
 use covsim::report::html::render_report;
 use covsim::report::i18n::Lang;
 use covsim::report::output::{
-    RunInfo, read_run_folder, render, update_run_folder, write_run_folder,
+    RunInfo, read_run_folder, render_streamed, update_run_folder, write_replications,
+    write_run_folder_streamed,
 };
 use covsim::report::{comparison_table_text, exceedance_table_text, summary_table};
 use covsim::scenario;
@@ -329,7 +330,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Some("de") => Language::De,
                 _ => Language::En,
             });
-            let files = render(&model, &exp, &info);
+            // Charts and report read a slim replications.csv; the full one is streamed to disk.
+            let files = render_streamed(&model, &exp, &info);
             let charts = render_charts(&files, lang.into()).context("cannot draw the charts")?;
             let report =
                 render_report(&files, &charts, lang.into()).context("cannot write the report")?;
@@ -337,7 +339,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 files.into_iter().map(|(n, b)| (n.to_string(), b)).collect();
             all.extend(charts);
             all.push(("report.html".to_string(), report));
-            write_run_folder(&dir, force, &all)
+            let locale = info.locale;
+            let replications = |w: &mut dyn Write| write_replications(&exp, false, locale, w);
+            write_run_folder_streamed(&dir, force, &all, &[("replications.csv", &replications)])
                 .map_err(|e| Failure::from(anyhow::Error::from(e)))?;
             let mut text = summary_table(&model, &exp);
             text.push('\n');

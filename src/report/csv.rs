@@ -49,37 +49,57 @@ fn formula_safe(s: &str) -> String {
     }
 }
 
+/// Writes a header and rows as CSV in `locale` to `w`, row by row (nothing is buffered but
+/// the writer's own buffer), so that large tables need not be held in memory.
+pub fn write_csv<W: std::io::Write>(
+    locale: CsvLocale,
+    header: impl IntoIterator<Item = String>,
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+    w: W,
+) -> std::io::Result<()> {
+    let delimiter = if locale == CsvLocale::De { b';' } else { b',' };
+    let mut out = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(w);
+    let num = |x: f64| {
+        if x.is_nan() {
+            String::new()
+        } else {
+            let s = format!("{x}");
+            if locale == CsvLocale::De {
+                s.replace('.', ",")
+            } else {
+                s
+            }
+        }
+    };
+    let io = |e: csv::Error| std::io::Error::other(e);
+    out.write_record(header.into_iter().map(|h| formula_safe(&h)))
+        .map_err(io)?;
+    for row in rows {
+        let fields = row.iter().map(|c| match c {
+            Cell::Text(t) => formula_safe(t),
+            Cell::Num(x) => num(*x),
+            Cell::Int(i) => i.to_string(),
+        });
+        out.write_record(fields).map_err(io)?;
+    }
+    out.flush()
+}
+
 impl Table {
     /// Serialises the table. Numbers use Rust's shortest round-trip representation, so the
     /// output is exact and identical on every machine.
     pub fn to_csv(&self, locale: CsvLocale) -> Vec<u8> {
-        let delimiter = if locale == CsvLocale::De { b';' } else { b',' };
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(delimiter)
-            .from_writer(Vec::new());
-        let num = |x: f64| {
-            if x.is_nan() {
-                String::new()
-            } else {
-                let s = format!("{x}");
-                if locale == CsvLocale::De {
-                    s.replace('.', ",")
-                } else {
-                    s
-                }
-            }
-        };
-        w.write_record(self.header.iter().map(|h| formula_safe(h)))
-            .expect("writing to memory");
-        for row in &self.rows {
-            let fields = row.iter().map(|c| match c {
-                Cell::Text(t) => formula_safe(t),
-                Cell::Num(x) => num(*x),
-                Cell::Int(i) => i.to_string(),
-            });
-            w.write_record(fields).expect("writing to memory");
-        }
-        w.into_inner().expect("writing to memory")
+        let mut buf = Vec::new();
+        write_csv(
+            locale,
+            self.header.iter().cloned(),
+            self.rows.iter().cloned(),
+            &mut buf,
+        )
+        .expect("writing to memory cannot fail");
+        buf
     }
 }
 
@@ -185,22 +205,29 @@ pub fn exceedance_table(model: &Model, exp: &Experiment) -> Table {
     t
 }
 
-/// `replications.csv`: one row per replication × setup, one column per metric.
-pub fn replications_table(exp: &Experiment) -> Table {
+/// `replications.csv`: one row per replication × setup, one column per metric (or only the
+/// headline metrics with `headline_only`, the slim copy the charts need). Streamed row by row:
+/// at 100,000 replications the file has hundreds of megabytes.
+pub fn write_replications<W: std::io::Write>(
+    exp: &Experiment,
+    headline_only: bool,
+    locale: CsvLocale,
+    w: W,
+) -> std::io::Result<()> {
+    let metrics: Vec<usize> = (0..catalog().len())
+        .filter(|&m| !headline_only || catalog()[m].headline)
+        .collect();
     let mut h = header(&["replication", "setup"]);
-    h.extend(catalog().iter().map(|d| d.name.clone()));
-    let mut t = Table {
-        header: h,
-        rows: Vec::with_capacity(exp.count as usize * exp.setups.len()),
-    };
-    for i in 0..exp.count as usize {
-        for s in &exp.setups {
+    h.extend(metrics.iter().map(|&m| catalog()[m].name.clone()));
+    let rows = (0..exp.count as usize).flat_map(|i| {
+        let metrics = &metrics;
+        exp.setups.iter().map(move |s| {
             let mut row = vec![Cell::Int(exp.first + i as u64), Cell::Text(s.name.clone())];
-            row.extend(s.values.iter().map(|column| Cell::Num(column[i])));
-            t.rows.push(row);
-        }
-    }
-    t
+            row.extend(metrics.iter().map(|&m| Cell::Num(s.values[m][i])));
+            row
+        })
+    });
+    write_csv(locale, h, rows, w)
 }
 
 /// `daily.csv`: per setup and day of the window: backlog quantiles, the probability that nobody

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+pub use super::csv::write_replications;
 use super::csv::{
-    CsvLocale, comparison_table, daily_table, exceedance_table, replications_table, summary_table,
-    times_table,
+    CsvLocale, comparison_table, daily_table, exceedance_table, summary_table, times_table,
 };
 use crate::engine::catalog;
 use crate::model::Model;
@@ -104,7 +104,28 @@ pub const FILES: [&str; 8] = [
 ];
 
 /// Every file of a run folder as `(name, bytes)`: pure, so it can be tested without a disk.
+/// For large runs, [`render_streamed`] keeps `replications.csv` out of memory.
 pub fn render(model: &Model, exp: &Experiment, info: &RunInfo) -> Vec<(&'static str, Vec<u8>)> {
+    render_with(model, exp, info, false)
+}
+
+/// Like [`render`], but `replications.csv` holds only the headline metrics (what charts and
+/// report read). Write the full file with [`write_run_folder_streamed`] and
+/// [`write_replications`], so that memory does not hold a copy of every replication's row.
+pub fn render_streamed(
+    model: &Model,
+    exp: &Experiment,
+    info: &RunInfo,
+) -> Vec<(&'static str, Vec<u8>)> {
+    render_with(model, exp, info, true)
+}
+
+fn render_with(
+    model: &Model,
+    exp: &Experiment,
+    info: &RunInfo,
+    slim_replications: bool,
+) -> Vec<(&'static str, Vec<u8>)> {
     let l = info.locale;
     let setups = exp
         .setups
@@ -158,7 +179,12 @@ pub fn render(model: &Model, exp: &Experiment, info: &RunInfo) -> Vec<(&'static 
         ("summary.csv", summary_table(exp).to_csv(l)),
         ("exceedance.csv", exceedance_table(model, exp).to_csv(l)),
         ("comparison.csv", comparison_table(model, exp).to_csv(l)),
-        ("replications.csv", replications_table(exp).to_csv(l)),
+        ("replications.csv", {
+            let mut buf = Vec::new();
+            write_replications(exp, slim_replications, l, &mut buf)
+                .expect("writing to memory cannot fail");
+            buf
+        }),
         ("daily.csv", daily_table(model, exp).to_csv(l)),
         ("times.csv", times_table(exp).to_csv(l)),
         ("manifest.json", json),
@@ -176,11 +202,28 @@ impl Drop for TempDir {
     }
 }
 
+/// A file written by a function instead of from bytes in memory.
+pub type Streamed<'a> = (
+    &'a str,
+    &'a dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
+);
+
 /// Writes `files` into the run folder `dir`, atomically.
 pub fn write_run_folder<N: AsRef<str>>(
     dir: &Path,
     force: bool,
     files: &[(N, Vec<u8>)],
+) -> Result<(), OutputError> {
+    write_run_folder_streamed(dir, force, files, &[])
+}
+
+/// Writes `files`, then the `streamed` files (which replace same-named ones), into the run
+/// folder `dir`, atomically.
+pub fn write_run_folder_streamed<N: AsRef<str>>(
+    dir: &Path,
+    force: bool,
+    files: &[(N, Vec<u8>)],
+    streamed: &[Streamed<'_>],
 ) -> Result<(), OutputError> {
     if dir.exists() && !force {
         return Err(OutputError::Exists(dir.to_path_buf()));
@@ -201,6 +244,14 @@ pub fn write_run_folder<N: AsRef<str>>(
         let name: &str = file.as_ref();
         let path = tmp.join(name);
         fs::write(&path, bytes).map_err(io(&path))?;
+    }
+    for (name, write) in streamed {
+        let path = tmp.join(name);
+        let file = fs::File::create(&path).map_err(io(&path))?;
+        let mut w = std::io::BufWriter::new(file);
+        write(&mut w)
+            .and_then(|()| std::io::Write::flush(&mut w))
+            .map_err(io(&path))?;
     }
     if dir.exists() {
         // Replace only now that the new folder is complete; keep the old one until the rename.

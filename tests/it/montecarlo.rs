@@ -160,3 +160,29 @@ fn an_interrupted_run_returns_nothing() {
     );
     assert!(r.is_err());
 }
+
+#[test]
+fn streamed_replications_equal_the_in_memory_file_and_charts_need_only_the_slim_copy() {
+    use covsim::report::charts::render_charts;
+    use covsim::report::i18n::Lang;
+    use covsim::report::output::{render_streamed, write_replications};
+    let model = mustermann();
+    let exp = run(&model, 0, 30, 2);
+    let mut info = info(CsvLocale::En);
+    info.scenario_text = std::fs::read_to_string("scenarios/mustermann-gmbh.toml").unwrap();
+    let full = render(&model, &exp, &info);
+    let slim = render_streamed(&model, &exp, &info);
+    let file = |files: &[(&str, Vec<u8>)], name: &str| {
+        files.iter().find(|f| f.0 == name).unwrap().1.clone()
+    };
+    let mut streamed = Vec::new();
+    write_replications(&exp, false, CsvLocale::En, &mut streamed).unwrap();
+    assert!(streamed == file(&full, "replications.csv"));
+    assert!(file(&slim, "replications.csv").len() < streamed.len() / 4);
+    let charts_full = render_charts(&full, Lang::En).unwrap();
+    let charts_slim = render_charts(&slim, Lang::En).unwrap();
+    assert!(
+        charts_full == charts_slim,
+        "charts must not depend on the non-headline columns"
+    );
+}
