@@ -21,7 +21,7 @@ use covsim::report::output::{
     RunInfo, read_run_folder, render_streamed, update_run_folder, write_replications,
     write_run_folder_streamed,
 };
-use covsim::report::{comparison_table_text, exceedance_table_text, summary_table};
+use covsim::report::{comparison_table_text, exceedance_table_text, summary_table, target_text};
 use covsim::scenario;
 
 /// Monte Carlo simulator of IT support coverage for companies with 30–100 PCs.
@@ -108,6 +108,73 @@ enum Command {
     Validate {
         /// Scenario file (TOML).
         scenario: PathBuf,
+    },
+    /// Run the scenario at every combination of the given values (common random numbers) and
+    /// chart each headline metric against the swept value.
+    Sweep {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// A field path and its values, e.g. `company.pcs=30,50,100` or
+        /// `msp.silver.technicians=3,4,6`; repeat for a grid.
+        #[arg(long = "set", value_name = "PATH=V1,V2,...", required = true)]
+        set: Vec<String>,
+        /// Replications per point (default: the scenario's `simulation.replications`).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        reps: Option<u64>,
+        /// Master seed (default: the scenario's `simulation.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// Run folder (default: output/<scenario>-sweep-<UTC date and time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing run folder.
+        #[arg(long)]
+        force: bool,
+        /// CSV format: `de` opens correctly in a German Excel.
+        #[arg(long, value_enum, default_value = "en")]
+        csv_locale: Locale,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Language of the charts (default: the scenario's `report.lang`, else English).
+        #[arg(long, value_enum)]
+        lang: Option<Language>,
+    },
+    /// Vary each main input of one setup by ±20 %, one at a time, and draw tornado charts of
+    /// the effect on total cost and on the user-hours lost in a bad year.
+    Sensitivity {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// The setup to analyse (its `name`).
+        #[arg(long)]
+        setup: String,
+        /// Replications per run (default: the scenario's `simulation.replications`).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        reps: Option<u64>,
+        /// Master seed (default: the scenario's `simulation.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// Run folder (default: output/<scenario>-sensitivity-<UTC date and time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing run folder.
+        #[arg(long)]
+        force: bool,
+        /// CSV format: `de` opens correctly in a German Excel.
+        #[arg(long, value_enum, default_value = "en")]
+        csv_locale: Locale,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Language of the charts (default: the scenario's `report.lang`, else English).
+        #[arg(long, value_enum)]
+        lang: Option<Language>,
     },
     /// Write a commented starter scenario.
     Init {
@@ -212,6 +279,56 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 run_dir.display()
             ))
         }
+        Command::Sweep {
+            scenario,
+            set,
+            reps,
+            seed,
+            threads,
+            out,
+            force,
+            csv_locale,
+            quiet,
+            lang,
+        } => run_sweep(
+            &scenario,
+            &set,
+            Batch {
+                reps,
+                seed,
+                threads,
+                out,
+                force,
+                csv_locale,
+                quiet,
+                lang,
+            },
+        ),
+        Command::Sensitivity {
+            scenario,
+            setup,
+            reps,
+            seed,
+            threads,
+            out,
+            force,
+            csv_locale,
+            quiet,
+            lang,
+        } => run_sensitivity(
+            &scenario,
+            &setup,
+            Batch {
+                reps,
+                seed,
+                threads,
+                out,
+                force,
+                csv_locale,
+                quiet,
+                lang,
+            },
+        ),
         Command::Init { path, force } => {
             if path.exists() && !force {
                 return Err(usage(anyhow::anyhow!(
@@ -351,6 +468,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 text.push('\n');
                 text.push_str(&exceed);
             }
+            let target = target_text(&model, &exp);
+            if !target.is_empty() {
+                text.push('\n');
+                text.push_str(&target);
+            }
             if let Some(o) = outcome {
                 text.push_str(&format!(
                     "\nPrecision: {} after {} replications; widest interval: {} of \"{}\" at ±{:.1} % of its mean.\n",
@@ -369,6 +491,299 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print(&text)
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `covsim sweep` and `covsim sensitivity`
+
+/// The options `sweep` and `sensitivity` share with `run`.
+struct Batch {
+    reps: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<u64>,
+    out: Option<PathBuf>,
+    force: bool,
+    csv_locale: Locale,
+    quiet: bool,
+    lang: Option<Language>,
+}
+
+/// What `sweep` and `sensitivity` need before simulating: the scenario text, its base model,
+/// the run folder (checked not to exist) and the chart language.
+struct Prepared {
+    text: String,
+    file: String,
+    model: covsim::model::Model,
+    dir: PathBuf,
+    lang: Lang,
+    locale: CsvLocale,
+    started: Instant,
+}
+
+fn prepare_batch(scenario: &Path, kind: &str, b: &Batch) -> Result<Prepared, Failure> {
+    let started = Instant::now();
+    let text = std::fs::read_to_string(scenario).map_err(|e| {
+        usage(anyhow::anyhow!(
+            "{}: cannot read the file: {e}",
+            scenario.display()
+        ))
+    })?;
+    let file = scenario.display().to_string();
+    let model = scenario::from_str(&text, &file).map_err(usage)?;
+    let dir = b.out.clone().unwrap_or_else(|| {
+        let stem = scenario
+            .file_stem()
+            .map_or("run".into(), |s| s.to_string_lossy().into_owned());
+        Path::new("output").join(format!(
+            "{stem}-{kind}-{}",
+            chrono::Utc::now().format("%Y%m%d-%H%M%S")
+        ))
+    });
+    if dir.exists() && !b.force {
+        return Err(usage(anyhow::anyhow!(
+            "{} exists already; choose another folder with --out, or pass --force to replace it",
+            dir.display()
+        )));
+    }
+    let lang = b.lang.unwrap_or(match model.report.lang.as_deref() {
+        Some("de") => Language::De,
+        _ => Language::En,
+    });
+    Ok(Prepared {
+        text,
+        file,
+        model,
+        dir,
+        lang: lang.into(),
+        locale: match b.csv_locale {
+            Locale::En => CsvLocale::En,
+            Locale::De => CsvLocale::De,
+        },
+        started,
+    })
+}
+
+static BATCH_CANCEL: AtomicBool = AtomicBool::new(false);
+
+fn run_sweep(scenario: &Path, set: &[String], b: Batch) -> Result<(), Failure> {
+    use covsim::sweep;
+    let p = prepare_batch(scenario, "sweep", &b)?;
+    let mut axes: Vec<sweep::Axis> = Vec::new();
+    for arg in set {
+        let (path, values) =
+            scenario::parse_set(arg).map_err(|e| usage(anyhow::anyhow!("--set {arg}: {e}")))?;
+        if axes.iter().any(|a| a.path == path) {
+            return Err(usage(anyhow::anyhow!(
+                "--set {path} is given twice; list all its values in one --set, separated by commas"
+            )));
+        }
+        axes.push(sweep::Axis { path, values });
+    }
+    let points = sweep::points(&p.text, &p.file, &axes, b.seed).map_err(usage)?;
+    let reps = b.reps.unwrap_or(p.model.sim.replications);
+    let plan = Plan {
+        first: 0,
+        count: reps,
+        threads: b.threads.map(|t| t as usize),
+    };
+    let setups = p.model.setups.len() as u64;
+    let bar = progress_bar(reps * points.len() as u64 * setups, b.quiet);
+    let progress = |done: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(done * setups);
+        }
+    };
+    let _ = ctrlc::set_handler(|| BATCH_CANCEL.store(true, Ordering::Relaxed));
+    let hooks = Hooks {
+        cancel: &BATCH_CANCEL,
+        progress: &progress,
+    };
+    let result = sweep::run_points(&points, plan, &hooks);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let exps = result.map_err(|e| anyhow::anyhow!("{e}; no outputs were written"))?;
+    let results = sweep::summarise(&axes, &points, &exps);
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("scenario.toml".into(), p.text.clone().into_bytes()),
+        (
+            "manifest.json".into(),
+            sweep::manifest(&[
+                ("command", "sweep".into()),
+                ("scenario", results.scenario.clone().into()),
+                ("scenario_file", p.file.clone().into()),
+                (
+                    "command_line",
+                    std::env::args().collect::<Vec<_>>().join(" ").into(),
+                ),
+                ("seed", results.seed.into()),
+                ("replications_per_point", reps.into()),
+                ("points", points.len().into()),
+                ("axes", sweep::axes_json(&axes)),
+                ("wall_time_s", p.started.elapsed().as_secs_f64().into()),
+            ]),
+        ),
+        (
+            "sweep.csv".into(),
+            sweep::sweep_table(&results).to_csv(p.locale),
+        ),
+    ];
+    files.extend(
+        covsim::report::charts::sweep::render_sweep_charts(&results, p.lang)
+            .context("cannot draw the charts")?,
+    );
+    covsim::report::output::write_run_folder(&p.dir, b.force, &files)
+        .map_err(|e| Failure::from(anyhow::Error::from(e)))?;
+    let mut text = sweep_text(&results);
+    text.push_str(&format!(
+        "\n{} points × {reps} replications; results in {} ({:.1} s)\n",
+        points.len(),
+        p.dir.display(),
+        p.started.elapsed().as_secs_f64()
+    ));
+    print(&text)
+}
+
+/// The printed summary of a sweep: per point and setup, the mean total cost and user-hours
+/// lost (the whole table is in sweep.csv).
+fn sweep_text(r: &covsim::sweep::SweepResults) -> String {
+    use covsim::sweep::value_text;
+    let pick = |name: &str| r.metrics.iter().position(|m| m == name);
+    let (cost, uhl) = (pick("cost_total_eur"), pick("user_hours_lost"));
+    let mut out = String::new();
+    let heads: Vec<&str> = r.axes.iter().map(|a| a.path.as_str()).collect();
+    out.push_str(&format!(
+        "{:<40} {:<20} {:>22} {:>22}\n",
+        heads.join(", "),
+        "setup",
+        "user-hours lost/year",
+        "total cost/year (€)"
+    ));
+    for (index, stats) in &r.points {
+        let at: Vec<String> = r
+            .axes
+            .iter()
+            .zip(index)
+            .map(|(a, &i)| value_text(&a.values[i]))
+            .collect();
+        for (setup, per) in r.setups.iter().zip(stats) {
+            let cell = |m: Option<usize>| match m.and_then(|m| per[m]) {
+                Some(s) => format!("{:.0} ±{:.0}", s.mean, (s.ci_hi - s.ci_lo) / 2.0),
+                None => "–".into(),
+            };
+            out.push_str(&format!(
+                "{:<40} {:<20} {:>22} {:>22}\n",
+                at.join(", "),
+                setup,
+                cell(uhl),
+                cell(cost)
+            ));
+        }
+    }
+    out
+}
+
+/// A number with at most four decimals, without trailing zeros.
+fn short_number(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+fn run_sensitivity(scenario: &Path, setup: &str, b: Batch) -> Result<(), Failure> {
+    use covsim::sweep;
+    let p = prepare_batch(scenario, "sensitivity", &b)?;
+    let index = sweep::find_setup(&p.model, setup, &p.file).map_err(usage)?;
+    let runs =
+        1 + 2 * sweep::variations(&p.text, &p.model, index, sweep::SENSITIVITY_RANGE).len() as u64;
+    let reps = b.reps.unwrap_or(p.model.sim.replications);
+    let plan = Plan {
+        first: 0,
+        count: reps,
+        threads: b.threads.map(|t| t as usize),
+    };
+    let bar = progress_bar(reps * runs, b.quiet);
+    let progress = |done: u64| {
+        if let Some(bar) = &bar {
+            bar.set_position(done);
+        }
+    };
+    let _ = ctrlc::set_handler(|| BATCH_CANCEL.store(true, Ordering::Relaxed));
+    let hooks = Hooks {
+        cancel: &BATCH_CANCEL,
+        progress: &progress,
+    };
+    let result = sweep::sensitivity(&p.text, &p.file, setup, b.seed, plan, &hooks);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let s = match result {
+        Ok(s) => s,
+        Err(sweep::SweepError::Scenario(e)) => return Err(usage(e)),
+        Err(e) => return Err(anyhow::anyhow!("{e}; no outputs were written").into()),
+    };
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("scenario.toml".into(), p.text.clone().into_bytes()),
+        (
+            "manifest.json".into(),
+            sweep::manifest(&[
+                ("command", "sensitivity".into()),
+                ("scenario", s.scenario.clone().into()),
+                ("scenario_file", p.file.clone().into()),
+                (
+                    "command_line",
+                    std::env::args().collect::<Vec<_>>().join(" ").into(),
+                ),
+                ("setup", s.setup.clone().into()),
+                ("seed", s.seed.into()),
+                ("replications_per_run", reps.into()),
+                ("relative_change", s.range.into()),
+                ("runs", runs.into()),
+                ("wall_time_s", p.started.elapsed().as_secs_f64().into()),
+            ]),
+        ),
+        (
+            "sensitivity.csv".into(),
+            sweep::sensitivity_table(&s).to_csv(p.locale),
+        ),
+    ];
+    files.extend(
+        covsim::report::charts::sweep::render_tornado_charts(&s, p.lang)
+            .context("cannot draw the charts")?,
+    );
+    covsim::report::output::write_run_folder(&p.dir, b.force, &files)
+        .map_err(|e| Failure::from(anyhow::Error::from(e)))?;
+    let mut text = format!(
+        "Sensitivity of \"{}\" (each input −{pct:.0} % / +{pct:.0} %, {reps} replications per run):\n",
+        s.setup,
+        pct = s.range * 100.0
+    );
+    text.push_str(&format!(
+        "{:<48} {:>22} {:>12} {:>12} {:>12}\n",
+        "input (low – high)", "metric", "base", "low", "high"
+    ));
+    for r in &s.rows {
+        let v = &r.variation;
+        text.push_str(&format!(
+            "{:<48} {:>22} {:>12.0} {:>12.0} {:>12.0}\n",
+            format!(
+                "{} ({} – {})",
+                v.parameter,
+                short_number(v.low_value),
+                short_number(v.high_value)
+            ),
+            sweep::metric_label(&r.metric, &r.stat),
+            r.base,
+            r.low,
+            r.high
+        ));
+    }
+    text.push_str(&format!(
+        "\n{runs} runs; results in {} ({:.1} s)\n",
+        p.dir.display(),
+        p.started.elapsed().as_secs_f64()
+    ));
+    print(&text)
 }
 
 /// A progress bar on stderr, shown only on a terminal, without --quiet, and once a run has

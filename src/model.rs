@@ -429,6 +429,79 @@ pub struct ReportSettings {
     pub thresholds: Vec<(String, Vec<f64>)>,
     /// Language of charts and report (`"en"` or `"de"`), unless the command line says otherwise.
     pub lang: Option<String>,
+    /// The stated target the client wants met ("P95 of outage hours at most 24"); the results
+    /// then name the cheapest setup that meets it.
+    pub target: Option<Target>,
+}
+
+/// A stated target for one metric: a statistic of the metric across simulated years, bounded
+/// from above (less is better, e.g. user-hours lost) or from below (more is better, e.g.
+/// coverage). The statistic is taken as `summary.csv` gives it, so a target reads the same in
+/// every output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// Metric name from `engine::catalog`.
+    pub metric: String,
+    /// Which statistic of the metric's distribution across simulated years is bounded.
+    pub stat: TargetStat,
+    /// The bound, in the metric's unit.
+    pub bound: TargetBound,
+}
+
+/// The statistic a [`Target`] bounds: the mean, or a percentile across simulated years (one of
+/// the percentiles of `summary.csv`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetStat {
+    /// The mean over the simulated years.
+    Mean,
+    /// The given percentile (5, 50, 90, 95 or 99) over the simulated years: P95 is the value
+    /// that one year in twenty exceeds.
+    Percentile(u8),
+}
+
+impl TargetStat {
+    /// Percentiles a target may use: those `summary.csv` has.
+    pub const PERCENTILES: [u8; 5] = [5, 50, 90, 95, 99];
+
+    /// Parses `"mean"` or `"pNN"` with NN one of [`TargetStat::PERCENTILES`] (case-insensitive).
+    pub fn parse(s: &str) -> Option<TargetStat> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "mean" {
+            return Some(TargetStat::Mean);
+        }
+        let n: u8 = s.strip_prefix('p')?.parse().ok()?;
+        Self::PERCENTILES
+            .contains(&n)
+            .then_some(TargetStat::Percentile(n))
+    }
+
+    /// The name as written in a scenario and as a `summary.csv` column: `mean`, `p95`.
+    pub fn key(self) -> String {
+        match self {
+            TargetStat::Mean => "mean".to_owned(),
+            TargetStat::Percentile(n) => format!("p{n}"),
+        }
+    }
+}
+
+/// The bound of a [`Target`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TargetBound {
+    /// The statistic must be at most this (less is better).
+    Max(f64),
+    /// The statistic must be at least this (more is better).
+    Min(f64),
+}
+
+impl Target {
+    /// Whether `value` (the target's statistic of a setup) meets the target; a missing value
+    /// (NaN: the metric had no value in any year) does not.
+    pub fn met_by(&self, value: f64) -> bool {
+        match self.bound {
+            TargetBound::Max(x) => value <= x,
+            TargetBound::Min(x) => value >= x,
+        }
+    }
 }
 
 /// Company-wide cost settings. Defaults: calibration §4 and §8.

@@ -1,6 +1,6 @@
 //! Presentation charts of a run, as PNG (1920 × 1080) and SVG, drawn with plotters.
 //!
-//! [`render_charts`] reads the files of a run folder (as bytes, no disk access) and draws six
+//! [`render_charts`] reads the files of a run folder (as bytes, no disk access) and draws seven
 //! charts, each as `chart-NAME.png` and `chart-NAME.svg`:
 //!
 //! | file | what it shows |
@@ -11,6 +11,7 @@
 //! | `chart-response` | cumulative response times of P1 and P2 tickets against the SLA targets |
 //! | `chart-bad-year` | exceedance curve P(user-hours lost > x) per setup |
 //! | `chart-comparison` | paired differences of headline metrics against the baseline, with CIs |
+//! | `chart-cost-risk` | mean total cost (with CI) against user-hours lost in a bad year (P95), efficient setups marked |
 //!
 //! Every chart is laid out in pixels of a 1920 × 1080 canvas (16:9), with the title, a
 //! legend, axis titles with units and a footer naming scenario, replications and seed. Each
@@ -25,6 +26,7 @@
 mod canvas;
 pub(crate) mod data;
 mod plots;
+pub mod sweep;
 
 use plotters::prelude::*;
 
@@ -84,13 +86,14 @@ pub enum ChartError {
 pub const SIZE: (u32, u32) = (1920, 1080);
 
 /// Base names of the charts, in the order [`render_charts`] returns them.
-pub const CHARTS: [&str; 6] = [
+pub const CHARTS: [&str; 7] = [
     "chart-downtime",
     "chart-einer-ist-keiner",
     "chart-backlog",
     "chart-response",
     "chart-bad-year",
     "chart-comparison",
+    "chart-cost-risk",
 ];
 
 /// Renders every chart of a run from its files (name, bytes) as written into the run folder:

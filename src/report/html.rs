@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 use super::charts::data::{RunData, Summary};
 use super::charts::{CHARTS, ChartError, setup_color};
 use super::i18n::Lang;
-use crate::model::{Role, Tier};
+use super::table::{check_target, target_stat};
+use crate::model::{Role, Target, TargetBound, TargetStat, Tier};
 
 /// Metrics of the summary table, in order.
 const TABLE_METRICS: [&str; 12] = [
@@ -71,7 +72,7 @@ pub fn render_report(
         "<section class=\"reading\">\n<h2>{}</h2>",
         l.pick("What the numbers say", "Was die Zahlen sagen")
     );
-    h.push_str(&reading(&d, l)?);
+    h.push_str(&reading(&d, l, &target_reading(files, &d, l)?)?);
     h.push_str("</section>\n");
 
     // Summary table.
@@ -159,6 +160,7 @@ thead th { border-bottom: 2px solid var(--ink); }
 td small { color: var(--grey); display: block; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 6px; vertical-align: baseline; }
 .clear { font-weight: 600; }
+.reading p.target { border-left: 4px solid var(--ink); padding: 4px 0 4px 12px; }
 figure.chart { margin: 28px 0; }
 figure.chart svg { width: 100%; height: auto; display: block; border: 1px solid var(--rule); }
 footer { margin-top: 40px; border-top: 1px solid var(--rule); padding-top: 8px; }
@@ -209,7 +211,7 @@ fn swatch(i: usize) -> String {
     )
 }
 
-fn reading(d: &RunData, l: Lang) -> Result<String, ChartError> {
+fn reading(d: &RunData, l: Lang, target: &str) -> Result<String, ChartError> {
     let mut h = String::new();
     let uhl: Vec<&Summary> = d
         .setups
@@ -250,6 +252,7 @@ fn reading(d: &RunData, l: Lang) -> Result<String, ChartError> {
         let _ = writeln!(h, "<li>{}{text}</li>", swatch(i));
     }
     h.push_str("</ul>\n");
+    h.push_str(target);
     // The setup with the fewest user-hours lost against the baseline.
     let best = (0..d.setups.len())
         .min_by(|&a, &b| uhl[a].mean.total_cmp(&uhl[b].mean))
@@ -324,6 +327,320 @@ fn reading(d: &RunData, l: Lang) -> Result<String, ChartError> {
         )
     );
     Ok(h)
+}
+
+/// Mean and percentiles of one row of `summary.csv`, as [`crate::stats::Summary`] holds them.
+fn summary_rows(
+    files: &[(&str, Vec<u8>)],
+    metric: &str,
+    setups: &[String],
+) -> Result<Vec<crate::stats::Summary>, ChartError> {
+    let get = |name: &'static str| {
+        files
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, b)| b.as_slice())
+            .ok_or(ChartError::MissingFile(name))
+    };
+    let manifest: serde_json::Value =
+        serde_json::from_slice(get("manifest.json")?).map_err(|e| ChartError::Malformed {
+            file: "manifest.json".into(),
+            reason: e.to_string(),
+        })?;
+    let de = manifest.get("csv_locale").and_then(|v| v.as_str()) == Some("de");
+    let malformed = |e: csv::Error| ChartError::Malformed {
+        file: "summary.csv".into(),
+        reason: e.to_string(),
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(if de { b';' } else { b',' })
+        .from_reader(get("summary.csv")?);
+    let header: Vec<String> = r
+        .headers()
+        .map_err(malformed)?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| ChartError::MissingColumn {
+                file: "summary.csv".into(),
+                column: name.into(),
+            })
+    };
+    let cols: Vec<usize> = ["setup", "metric", "mean", "p5", "p50", "p90", "p95", "p99"]
+        .iter()
+        .map(|c| col(c))
+        .collect::<Result<_, _>>()?;
+    // Text cells that a spreadsheet would take for a formula carry a leading "'".
+    let text = |s: &str| -> String {
+        match s.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+            _ => s.to_string(),
+        }
+    };
+    let mut out: Vec<Option<crate::stats::Summary>> = vec![None; setups.len()];
+    for (line, row) in r.records().enumerate() {
+        let row = row.map_err(malformed)?;
+        let cell = |k: usize| row.get(cols[k]).unwrap_or("").trim();
+        if text(cell(1)) != metric {
+            continue;
+        }
+        let Some(i) = setups.iter().position(|s| *s == text(cell(0))) else {
+            continue;
+        };
+        let num = |k: usize| -> Result<f64, ChartError> {
+            let raw = cell(k);
+            if raw.is_empty() {
+                return Ok(f64::NAN);
+            }
+            let s = if de {
+                raw.replace(',', ".")
+            } else {
+                raw.to_string()
+            };
+            s.parse().map_err(|_| ChartError::BadValue {
+                file: "summary.csv".into(),
+                line: line + 2,
+                column: header[cols[k]].clone(),
+                value: raw.into(),
+            })
+        };
+        let mut s = crate::stats::Summary::of(&[]);
+        s.mean = num(2)?;
+        s.p5 = num(3)?;
+        s.p50 = num(4)?;
+        s.p90 = num(5)?;
+        s.p95 = num(6)?;
+        s.p99 = num(7)?;
+        out[i] = Some(s);
+    }
+    out.into_iter()
+        .zip(setups)
+        .map(|(s, name)| {
+            s.ok_or_else(|| ChartError::MissingRow {
+                file: "summary.csv".into(),
+                row: format!("{name} / {metric}"),
+            })
+        })
+        .collect()
+}
+
+/// A value of a metric with its unit: `24 h`, `1,234 €`, `97.5 %`.
+fn with_unit(l: Lang, metric: &str, x: f64) -> String {
+    let (_, unit) = l.metric(metric);
+    let v = value(l, metric, x);
+    if unit.is_empty() || unit == "%" || x.is_nan() {
+        v
+    } else {
+        format!("{v} {unit}")
+    }
+}
+
+/// A target's bound as written, with its unit: `24 h`, `2,000 h`, `95 %`.
+fn bound_text(l: Lang, metric: &str, x: f64) -> String {
+    // Up to three decimals, without trailing zeros.
+    let d = (0..=3)
+        .find(|&d| {
+            let f = 10f64.powi(d);
+            ((x * f).round() - x * f).abs() < 1e-9
+        })
+        .unwrap_or(3) as usize;
+    let (_, unit) = l.metric(metric);
+    if metric.ends_with("_share") {
+        format!("{}\u{202f}%", l.num(x * 100.0, d.saturating_sub(2)))
+    } else if unit.is_empty() {
+        l.num(x, d)
+    } else {
+        format!("{} {unit}", l.num(x, d))
+    }
+}
+
+/// What a year at the statistic means: "one year in twenty is worse".
+fn stat_meaning(l: Lang, t: &Target) -> String {
+    let worse = match (t.stat, t.bound) {
+        (TargetStat::Mean, _) => {
+            return l
+                .pick(
+                    "the mean over the simulated years",
+                    "der Mittelwert über die simulierten Jahre",
+                )
+                .to_string();
+        }
+        (TargetStat::Percentile(n), TargetBound::Max(_)) => 100 - u32::from(n),
+        (TargetStat::Percentile(n), TargetBound::Min(_)) => u32::from(n),
+    };
+    match worse {
+        50 => l
+            .pick(
+                "half the years are worse",
+                "die Hälfte der Jahre ist schlechter",
+            )
+            .to_string(),
+        10 => l
+            .pick(
+                "one year in ten is worse",
+                "eines von zehn Jahren ist schlechter",
+            )
+            .to_string(),
+        5 => l
+            .pick(
+                "one year in twenty is worse",
+                "eines von zwanzig Jahren ist schlechter",
+            )
+            .to_string(),
+        1 => l
+            .pick(
+                "one year in a hundred is worse",
+                "eines von hundert Jahren ist schlechter",
+            )
+            .to_string(),
+        k => match l {
+            Lang::En => format!("{k} % of the years are worse"),
+            Lang::De => format!("{k} % der Jahre sind schlechter"),
+        },
+    }
+}
+
+/// The paragraph on the scenario's `[report] target`: which setups meet it and the cheapest
+/// of them (lowest mean total cost), from `summary.csv`. Empty without a target.
+fn target_reading(files: &[(&str, Vec<u8>)], d: &RunData, l: Lang) -> Result<String, ChartError> {
+    let Some(t) = &d.model.report.target else {
+        return Ok(String::new());
+    };
+    let values: Vec<f64> = summary_rows(files, &t.metric, &d.setups)?
+        .iter()
+        .map(|s| target_stat(s, t.stat))
+        .collect();
+    let costs: Vec<f64> = summary_rows(files, "cost_total_eur", &d.setups)?
+        .iter()
+        .map(|s| s.mean)
+        .collect();
+    let check = check_target(t, &values, &costs);
+    let (label, _) = l.metric(&t.metric);
+    let stat = match t.stat {
+        TargetStat::Mean => l.pick("mean", "Mittelwert").to_string(),
+        TargetStat::Percentile(n) => format!("P{n}"),
+    };
+    let (bound, x) = match t.bound {
+        TargetBound::Max(x) => (l.pick("at most", "höchstens"), x),
+        TargetBound::Min(x) => (l.pick("at least", "mindestens"), x),
+    };
+    let eur = |x: f64| format!("{}\u{a0}€", l.num(x, 0));
+    let name = |i: usize| format!("{}<b>{}</b>", swatch(i), esc(&d.setups[i]));
+    // A setup with its value of the target's statistic.
+    let name_v = |i: usize| format!("{} ({})", name(i), esc(&with_unit(l, &t.metric, values[i])));
+    let mut text = match l {
+        Lang::En => format!(
+            "<b>Target</b>: {stat} of {} {bound} {} ({}). ",
+            esc(&quote(l, &label)),
+            esc(&bound_text(l, &t.metric, x)),
+            stat_meaning(l, t)
+        ),
+        Lang::De => format!(
+            "<b>Ziel</b>: {stat} von {} {bound} {} ({}). ",
+            esc(&quote(l, &label)),
+            esc(&bound_text(l, &t.metric, x)),
+            stat_meaning(l, t)
+        ),
+    };
+    match check.cheapest.as_slice() {
+        [] => {
+            // The closest miss: the lowest value under a max, the highest under a min.
+            let closest =
+                (0..values.len())
+                    .filter(|&i| !values[i].is_nan())
+                    .min_by(|&a, &b| match t.bound {
+                        TargetBound::Max(_) => values[a].total_cmp(&values[b]),
+                        TargetBound::Min(_) => values[b].total_cmp(&values[a]),
+                    });
+            text.push_str(l.pick("No setup meets it", "Kein Modell erreicht es"));
+            if let Some(i) = closest {
+                let v = esc(&with_unit(l, &t.metric, values[i]));
+                let _ = match l {
+                    Lang::En => write!(text, "; the closest is {} with {v}", name(i)),
+                    Lang::De => write!(text, "; am nächsten kommt {} mit {v}", name(i)),
+                };
+            }
+            text.push('.');
+        }
+        [i] => {
+            let _ = match l {
+                Lang::En => write!(
+                    text,
+                    "The cheapest setup that meets it is {}, at a total cost of {} a year on average (IT and downtime)",
+                    name_v(*i),
+                    eur(costs[*i])
+                ),
+                Lang::De => write!(
+                    text,
+                    "Das günstigste Modell, das es erreicht, ist {} mit Gesamtkosten von im Mittel {} pro Jahr (IT und Ausfall)",
+                    name_v(*i),
+                    eur(costs[*i])
+                ),
+            };
+            match check.runner_up {
+                Some(r) => {
+                    let _ = match l {
+                        Lang::En => write!(
+                            text,
+                            "; the next cheapest that meets it, {}, costs {} more.",
+                            name(r),
+                            eur(costs[r] - costs[*i])
+                        ),
+                        Lang::De => write!(
+                            text,
+                            "; das nächstgünstige, das es erreicht, {}, kostet {} mehr.",
+                            name(r),
+                            eur(costs[r] - costs[*i])
+                        ),
+                    };
+                }
+                None => text.push_str(l.pick(
+                    "; it is the only one that does.",
+                    "; es ist das einzige, das es erreicht.",
+                )),
+            }
+        }
+        tied => {
+            let names: Vec<String> = tied.iter().map(|&i| name_v(i)).collect();
+            let _ = match l {
+                Lang::En => write!(
+                    text,
+                    "The cheapest setups that meet it cost the same, {} a year on average: {}.",
+                    eur(costs[tied[0]]),
+                    names.join(", ")
+                ),
+                Lang::De => write!(
+                    text,
+                    "Die günstigsten Modelle, die es erreichen, kosten gleich viel, im Mittel {} pro Jahr: {}.",
+                    eur(costs[tied[0]]),
+                    names.join(", ")
+                ),
+            };
+        }
+    }
+    let missed: Vec<String> = (0..values.len())
+        .filter(|&i| !check.meets[i] && !check.cheapest.is_empty())
+        .map(|i| {
+            format!(
+                "{} ({})",
+                esc(&d.setups[i]),
+                esc(&with_unit(l, &t.metric, values[i]))
+            )
+        })
+        .collect();
+    if !missed.is_empty() {
+        let _ = write!(
+            text,
+            " {}: {}.",
+            l.pick("Missed by", "Verfehlt von"),
+            missed.join(", ")
+        );
+    }
+    Ok(format!("<p class=\"target\">{text}</p>\n"))
 }
 
 fn summary_table(d: &RunData, l: Lang) -> Result<String, ChartError> {

@@ -7,4 +7,4 @@ pub mod i18n;
 pub mod output;
 mod table;
 
-pub use table::{comparison_table_text, exceedance_table_text, summary_table};
+pub use table::{comparison_table_text, exceedance_table_text, summary_table, target_text};

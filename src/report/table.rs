@@ -4,9 +4,9 @@
 use std::fmt::Write;
 
 use crate::engine::catalog;
-use crate::model::Model;
+use crate::model::{Model, Target, TargetBound, TargetStat};
 use crate::montecarlo::Experiment;
-use crate::stats::{MeanCi, paired_diff, quantile};
+use crate::stats::{MeanCi, Summary, paired_diff, quantile};
 
 /// One printed row: a label and the metric it shows.
 struct Row {
@@ -236,4 +236,314 @@ pub fn exceedance_table_text(model: &Model, exp: &Experiment) -> String {
         }
     }
     out
+}
+
+/// How the setups fare against the scenario's `[report] target`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct TargetCheck {
+    /// Per setup: the target's statistic of its metric (NaN: no value in any year).
+    pub(crate) values: Vec<f64>,
+    /// Per setup: whether it meets the target.
+    pub(crate) meets: Vec<bool>,
+    /// The setups meeting the target with the lowest mean total cost: empty if none meets it,
+    /// several if their costs tie (equal to the euro).
+    pub(crate) cheapest: Vec<usize>,
+    /// The next cheapest setup meeting the target, if any.
+    pub(crate) runner_up: Option<usize>,
+}
+
+/// Which setups meet `target`, given per setup the target's statistic (`values`) and the mean
+/// total cost per year (`costs`), and which of them is cheapest. Costs equal to the euro tie.
+pub(crate) fn check_target(target: &Target, values: &[f64], costs: &[f64]) -> TargetCheck {
+    let meets: Vec<bool> = values.iter().map(|v| target.met_by(*v)).collect();
+    let mut order: Vec<usize> = (0..values.len()).filter(|&i| meets[i]).collect();
+    // Stable: ties keep the scenario's order. NaN costs sort last.
+    order.sort_by(|&a, &b| costs[a].total_cmp(&costs[b]));
+    let euro = |i: usize| costs[i].round();
+    let cheapest: Vec<usize> = match order.first() {
+        Some(&first) => order
+            .iter()
+            .copied()
+            .take_while(|&i| euro(i) == euro(first))
+            .collect(),
+        None => Vec::new(),
+    };
+    let runner_up = order.get(cheapest.len()).copied();
+    TargetCheck {
+        values: values.to_vec(),
+        meets,
+        cheapest,
+        runner_up,
+    }
+}
+
+/// The statistic of `stat` from a [`Summary`].
+pub(crate) fn target_stat(s: &Summary, stat: TargetStat) -> f64 {
+    match stat {
+        TargetStat::Mean => s.mean,
+        TargetStat::Percentile(5) => s.p5,
+        TargetStat::Percentile(50) => s.p50,
+        TargetStat::Percentile(90) => s.p90,
+        TargetStat::Percentile(95) => s.p95,
+        TargetStat::Percentile(99) => s.p99,
+        // Validation admits only the percentiles above.
+        TargetStat::Percentile(_) => f64::NAN,
+    }
+}
+
+/// The target in words: `P95 of outage_h ≤ 24`.
+pub(crate) fn target_label(t: &Target) -> String {
+    let stat = match t.stat {
+        TargetStat::Mean => "mean".to_owned(),
+        TargetStat::Percentile(n) => format!("P{n}"),
+    };
+    let (op, x) = match t.bound {
+        TargetBound::Max(x) => ("≤", x),
+        TargetBound::Min(x) => ("≥", x),
+    };
+    format!("{stat} of {} {op} {}", t.metric, num(x))
+}
+
+/// A bound or value without trailing zeros: `24`, `0.95`, `2.5`.
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        return "–".to_owned();
+    }
+    let d = if x.abs() >= 100.0 {
+        0
+    } else if x.abs() >= 1.0 {
+        1
+    } else {
+        3
+    };
+    let s = format!("{x:.d$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
+/// What the statistic means for a year, for the printed output: `1 year in 20 is worse`.
+fn stat_meaning(t: &Target) -> String {
+    match (t.stat, t.bound) {
+        (TargetStat::Mean, _) => "the average year".to_owned(),
+        (TargetStat::Percentile(50), _) => "half the years are worse".to_owned(),
+        (TargetStat::Percentile(n), bound) => {
+            let worse = match bound {
+                TargetBound::Max(_) => 100 - u32::from(n),
+                TargetBound::Min(_) => u32::from(n),
+            };
+            match worse {
+                10 => "1 year in 10 is worse".to_owned(),
+                5 => "1 year in 20 is worse".to_owned(),
+                1 => "1 year in 100 is worse".to_owned(),
+                k => format!("{k} % of years are worse"),
+            }
+        }
+    }
+}
+
+/// Renders the check of the scenario's `[report] target`: per setup the target's statistic
+/// (computed like `summary.csv`), whether it meets the target and its mean total cost, then the
+/// cheapest setup that meets it (or that none does, or a tie). Empty without a target.
+pub fn target_text(model: &Model, exp: &Experiment) -> String {
+    let mut out = String::new();
+    let Some(t) = &model.report.target else {
+        return out;
+    };
+    let m = catalog().iter().position(|d| d.name == t.metric);
+    let c = catalog().iter().position(|d| d.name == "cost_total_eur");
+    let (Some(m), Some(c)) = (m, c) else {
+        return out;
+    };
+    let values: Vec<f64> = exp
+        .setups
+        .iter()
+        .map(|s| target_stat(&Summary::of(&s.values[m]), t.stat))
+        .collect();
+    let costs: Vec<f64> = exp
+        .setups
+        .iter()
+        .map(|s| MeanCi::of(s.values[c].iter().copied()).mean)
+        .collect();
+    let check = check_target(t, &values, &costs);
+    let _ = writeln!(out, "Target: {} ({})\n", target_label(t), stat_meaning(t));
+    let name_w = exp
+        .setups
+        .iter()
+        .map(|s| s.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(LABEL_W - 2, 40);
+    let stat = match t.stat {
+        TargetStat::Mean => "mean".to_owned(),
+        TargetStat::Percentile(n) => format!("P{n}"),
+    };
+    let _ = writeln!(
+        out,
+        "  {:name_w$}{:>10}{:>10}{:>24}",
+        "", stat, "target", "mean total cost / year"
+    );
+    for (i, s) in exp.setups.iter().enumerate() {
+        let name: String = if s.name.chars().count() > name_w {
+            s.name.chars().take(name_w - 1).chain(['…']).collect()
+        } else {
+            s.name.clone()
+        };
+        let verdict = if values[i].is_nan() {
+            "no value"
+        } else if check.meets[i] {
+            "met"
+        } else {
+            "missed"
+        };
+        let _ = writeln!(
+            out,
+            "  {name:name_w$}{:>10}{verdict:>10}{:>22} €",
+            num(values[i]),
+            fmt(costs[i], 0, false)
+        );
+    }
+    let _ = writeln!(out);
+    match check.cheapest.as_slice() {
+        [] => {
+            // The closest miss: the lowest value under a max, the highest under a min.
+            let closest =
+                (0..values.len())
+                    .filter(|&i| !values[i].is_nan())
+                    .min_by(|&a, &b| match t.bound {
+                        TargetBound::Max(_) => values[a].total_cmp(&values[b]),
+                        TargetBound::Min(_) => values[b].total_cmp(&values[a]),
+                    });
+            let _ = match closest {
+                Some(i) => writeln!(
+                    out,
+                    "No setup meets the target; the closest is \"{}\" with {}.",
+                    exp.setups[i].name,
+                    num(values[i])
+                ),
+                None => writeln!(out, "No setup meets the target."),
+            };
+        }
+        [i] => {
+            let _ = write!(
+                out,
+                "Cheapest setup that meets the target: \"{}\"\n({} € a year on average",
+                exp.setups[*i].name,
+                fmt(costs[*i], 0, false)
+            );
+            match check.runner_up {
+                Some(r) => {
+                    let _ = writeln!(
+                        out,
+                        "; next: \"{}\", {} € more).",
+                        exp.setups[r].name,
+                        fmt(costs[r] - costs[*i], 0, false)
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "; the only one that meets it).");
+                }
+            }
+        }
+        tied => {
+            let names: Vec<String> = tied
+                .iter()
+                .map(|&i| format!("\"{}\"", exp.setups[i].name))
+                .collect();
+            let _ = writeln!(
+                out,
+                "Cheapest setups that meet the target, at the same cost ({} € a year on average): {}.",
+                fmt(costs[tied[0]], 0, false),
+                names.join(", ")
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(bound: TargetBound) -> Target {
+        Target {
+            metric: "outage_h".into(),
+            stat: TargetStat::Percentile(95),
+            bound,
+        }
+    }
+
+    #[test]
+    fn the_cheapest_setup_meeting_the_target_is_named() {
+        let t = target(TargetBound::Max(24.0));
+        // Setup 0 is cheapest but misses; 2 is cheaper than 1; 3 has no value.
+        let values = [30.0, 20.0, 24.0, f64::NAN];
+        let costs = [100.0, 300.0, 200.0, 50.0];
+        let c = check_target(&t, &values, &costs);
+        assert_eq!(c.meets, [false, true, true, false]);
+        assert_eq!(c.cheapest, [2]);
+        assert_eq!(c.runner_up, Some(1));
+    }
+
+    #[test]
+    fn none_meeting_and_ties_are_stated() {
+        let t = target(TargetBound::Max(10.0));
+        let c = check_target(&t, &[30.0, 20.0], &[100.0, 300.0]);
+        assert!(c.cheapest.is_empty() && c.runner_up.is_none());
+        // Costs equal to the euro tie, in the scenario's order.
+        let t = target(TargetBound::Min(0.9));
+        let c = check_target(&t, &[0.95, 0.99, 0.5, 0.92], &[200.2, 199.9, 10.0, 250.0]);
+        assert_eq!(c.meets, [true, true, false, true]);
+        assert_eq!(c.cheapest, [1, 0]);
+        assert_eq!(c.runner_up, Some(3));
+    }
+
+    #[test]
+    fn the_printed_target_names_the_cheapest_setup_meeting_it() {
+        let text = include_str!("../../scenarios/sla-options.toml");
+        let mut model = crate::scenario::from_str(text, "sla-options.toml").unwrap();
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let hooks = crate::montecarlo::Hooks {
+            cancel: &cancel,
+            progress: &|_| {},
+        };
+        let plan = crate::montecarlo::Plan {
+            first: 0,
+            count: 40,
+            threads: Some(2),
+        };
+        let exp = crate::montecarlo::run(&model, plan, &hooks).unwrap();
+        let out = target_text(&model, &exp);
+        println!("{out}");
+        assert!(out.starts_with("Target: P95 of outage_h ≤ 24 (1 year in 20 is worse)"));
+        assert!(
+            out.contains("Cheapest setup that meets the target: \""),
+            "{out}"
+        );
+        for s in &exp.setups {
+            assert!(out.contains(&s.name), "{out}");
+        }
+        // A target nobody meets says so; without a target there is nothing to print.
+        model.report.target = Some(target(TargetBound::Max(0.0)));
+        let out = target_text(&model, &exp);
+        assert!(out.contains("No setup meets the target"), "{out}");
+        model.report.target = None;
+        assert_eq!(target_text(&model, &exp), "");
+    }
+
+    #[test]
+    fn the_target_reads_as_written() {
+        assert_eq!(
+            target_label(&target(TargetBound::Max(24.0))),
+            "P95 of outage_h ≤ 24"
+        );
+        assert_eq!(
+            stat_meaning(&target(TargetBound::Max(24.0))),
+            "1 year in 20 is worse"
+        );
+        assert_eq!(num(0.950), "0.95");
+        assert_eq!(num(2000.0), "2000");
+    }
 }

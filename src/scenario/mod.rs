@@ -30,6 +30,7 @@
 mod defaults;
 mod hours;
 mod locate;
+mod overrides;
 mod raw;
 mod suggest;
 mod validate;
@@ -43,6 +44,10 @@ use toml::de::{DeTable, DeValue};
 use crate::model::Model;
 use locate::{LineIndex, Path};
 use raw::Issue;
+
+pub use overrides::{
+    Override, apply_to_text, did_you_mean, from_str_with, label, parse_set, parse_value, path_key,
+};
 
 /// The commented starter scenario that `covsim init` writes: a 50-PC company in Bavaria with
 /// the four setups of the mission.

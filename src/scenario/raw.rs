@@ -749,6 +749,22 @@ raw_table!(
         thresholds: RawThresholds,
         /// Language of charts and report: "en" or "de".
         lang: String,
+        /// The stated target: the cheapest setup meeting it is named.
+        target: RawTarget,
+    }
+);
+
+raw_table!(
+    /// `target = { metric = "outage_h", stat = "p95", max = 24 }` in `[report]`.
+    RawTarget {
+        /// Metric name from `engine::catalog`.
+        metric: String,
+        /// "mean" or "pNN".
+        stat: String,
+        /// Upper bound (less is better).
+        max: f64,
+        /// Lower bound (more is better).
+        min: f64,
     }
 );
 

@@ -17,7 +17,7 @@ use super::locate::{Path, is_bare_key};
 use super::raw::{
     Issue, RawCategory, RawCosts, RawDist, RawDistTable, RawEmergency, RawHolidays, RawHours,
     RawMoment, RawMsp, RawPerson, RawPlanned, RawProfile, RawReport, RawScenario, RawSetup,
-    RawTargets, RawUsers,
+    RawTarget, RawTargets, RawUsers,
 };
 use super::suggest;
 use crate::calendar::{Calendar, CoverageWindow, FederalState, HolidayRule, WeeklyHours};
@@ -25,8 +25,8 @@ use crate::dist::{Dist, DistError, DistSpec};
 use crate::model::{
     AbsenceKind, AbsenceProfile, ArrivalPattern, AttritionRule, Category, Company, CostSettings,
     EmergencyHelp, IllnessRule, Model, MspContract, MspPrice, Person, PersonCost, PlannedAbsence,
-    Priority, ReportSettings, Role, Setup, SimSettings, Skill, SkillSet, SlaTargets, Tier,
-    UsersAffected, VacationRule,
+    Priority, ReportSettings, Role, Setup, SimSettings, Skill, SkillSet, SlaTargets, Target,
+    TargetBound, TargetStat, Tier, UsersAffected, VacationRule,
 };
 use crate::time::{DAY, SimTime};
 
@@ -1881,7 +1881,9 @@ impl Validator {
             baseline,
             thresholds,
             lang,
+            target,
         } = raw.report.clone().unwrap_or_default();
+        let target = target.and_then(|t| self.target(&path.key("target"), &t));
         let lang = lang.and_then(|l| match l.to_ascii_lowercase().as_str() {
             "en" | "de" => Some(l.to_ascii_lowercase()),
             _ => {
@@ -1944,7 +1946,123 @@ impl Validator {
             baseline,
             thresholds: out,
             lang,
+            target,
         }
+    }
+
+    /// `[report] target`: a known metric, a statistic `summary.csv` has, and exactly one finite
+    /// bound (a share metric's bound a share).
+    fn target(&mut self, path: &Path, t: &RawTarget) -> Option<Target> {
+        let metrics = crate::engine::catalog();
+        let names = || metrics.iter().map(|m| m.name.as_str());
+        let metric = match &t.metric {
+            None => {
+                self.error_hint(
+                    path.key("metric"),
+                    "missing key 'metric'",
+                    "name the metric the target is about, e.g. metric = \"outage_h\"",
+                );
+                None
+            }
+            Some(m) if names().any(|n| n == m) => Some(m.clone()),
+            Some(m) => {
+                let hint = suggest::closest(m, names()).map_or_else(
+                    || "scenarios/README.md lists the metric names".to_owned(),
+                    |c| format!("did you mean '{c}'?"),
+                );
+                self.error_hint(path.key("metric"), format!("unknown metric '{m}'"), hint);
+                None
+            }
+        };
+        let stats: Vec<String> = std::iter::once("mean".to_owned())
+            .chain(TargetStat::PERCENTILES.iter().map(|p| format!("p{p}")))
+            .collect();
+        let listed = format!(
+            "write \"mean\" or one of the percentiles {}",
+            stats[1..]
+                .iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let stat = match &t.stat {
+            None => {
+                self.error_hint(
+                    path.key("stat"),
+                    "missing key 'stat'",
+                    format!(
+                        "write stat = \"p95\" for a bad year, one in twenty being worse; or \"mean\" or another percentile: {}",
+                        stats[1..].join(", ")
+                    ),
+                );
+                None
+            }
+            Some(s) => {
+                let parsed = TargetStat::parse(s);
+                // "p97" is a percentile summary.csv does not have: list them, suggest none.
+                let other_percentile = s
+                    .trim()
+                    .to_ascii_lowercase()
+                    .strip_prefix('p')
+                    .is_some_and(|n| n.parse::<u8>().is_ok());
+                if parsed.is_none() && other_percentile {
+                    self.error_hint(
+                        path.key("stat"),
+                        format!("unknown statistic '{s}'"),
+                        format!("{listed}: the percentiles of summary.csv"),
+                    );
+                } else if parsed.is_none() {
+                    let hint = suggest::closest(s, stats.iter().map(String::as_str))
+                        .map_or(listed.clone(), |c| format!("did you mean '{c}'?"));
+                    self.error_hint(path.key("stat"), format!("unknown statistic '{s}'"), hint);
+                }
+                parsed
+            }
+        };
+        let share = metric.as_deref().is_some_and(|m| m.ends_with("_share"));
+        let mut bound_ok = true;
+        for (key, v) in [("max", t.max), ("min", t.min)] {
+            let Some(x) = v else { continue };
+            if !x.is_finite() {
+                self.error(path.key(key), format!("must be a finite number, got {x}"));
+                bound_ok = false;
+            } else if share && !(0.0..=1.0).contains(&x) {
+                let hint = (1.0..=100.0)
+                    .contains(&x)
+                    .then(|| format!("a share is a fraction: write {x} % as {}", x / 100.0));
+                self.push(
+                    path.key(key),
+                    format!("must be a share between 0 and 1, got {x}"),
+                    hint,
+                );
+                bound_ok = false;
+            }
+        }
+        let bound = match (t.max, t.min) {
+            (Some(_), Some(_)) => {
+                self.error_hint(
+                    path.clone(),
+                    "gives both 'max' and 'min'",
+                    "keep max = … where less is better (outage_h), or min = … where more is better (coverage_share)",
+                );
+                None
+            }
+            (None, None) => {
+                self.error_hint(
+                    path.clone(),
+                    "gives no bound",
+                    "add max = … (the statistic must be at most this) or min = … (at least this)",
+                );
+                None
+            }
+            (Some(x), None) => Some(TargetBound::Max(x)),
+            (None, Some(x)) => Some(TargetBound::Min(x)),
+        };
+        Some(Target {
+            metric: metric?,
+            stat: stat?,
+            bound: bound.filter(|_| bound_ok)?,
+        })
     }
 
     /// Reports routing keys the preset does not use (they would be silently ignored).

@@ -137,7 +137,7 @@ fn every_chart_is_made_as_png_and_svg_of_1920_by_1080() {
 
 #[test]
 fn svgs_carry_titles_axes_and_legends_in_both_languages() {
-    let expect: [(&str, &[&str], &[&str]); 6] = [
+    let expect: [(&str, &[&str], &[&str]); 7] = [
         (
             "chart-downtime",
             &[
@@ -217,6 +217,23 @@ fn svgs_carry_titles_axes_and_legends_in_both_languages() {
                 "difference [h]",
             ],
             &["Vergleich mit", "95-%-Konfidenzintervall", "Differenz [h]"],
+        ),
+        (
+            "chart-cost-risk",
+            &[
+                "Cost vs risk",
+                "Mean total cost per year [€]",
+                "User-hours lost in a bad year (P95: 1 year in 20 is worse) [h]",
+                "efficient",
+                "95 % confidence interval of the mean cost",
+            ],
+            &[
+                "Kosten und Risiko",
+                "Mittlere Gesamtkosten pro Jahr [€]",
+                "Verlorene Arbeitsstunden in einem schlechten Jahr",
+                "effizient",
+                "95-%-Konfidenzintervall der mittleren Kosten",
+            ],
         ),
     ];
     for (name, en, de) in expect {
@@ -312,6 +329,9 @@ fn the_report_is_self_contained_and_complete() {
                 "Key assumptions",
                 "Response target P1–P4",
                 "admin",
+                // The scenario's target: P95 of user-hours lost at most 2,000.
+                "<b>Target</b>: P95 of “User-hours lost per year” at most 2,000 h (one year in twenty is worse).",
+                "The cheapest setup that meets it is",
             ],
             Lang::De => &[
                 "Was die Zahlen sagen",
@@ -321,6 +341,8 @@ fn the_report_is_self_contained_and_complete() {
                 "Wichtige Annahmen",
                 "Reaktionsziel P1–P4",
                 "Administrator",
+                "<b>Ziel</b>: P95 von „Verlorene Arbeitsstunden pro Jahr“ höchstens 2.000 h (eines von zwanzig Jahren ist schlechter).",
+                "Das günstigste Modell, das es erreicht, ist",
             ],
         };
         for w in words {

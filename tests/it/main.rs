@@ -9,5 +9,6 @@ mod cost;
 mod determinism;
 mod invariants;
 mod montecarlo;
+mod sweep;
 mod trace;
 mod validation;

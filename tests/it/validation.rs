@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use covsim::model::{
-    ArrivalPattern, CostSettings, MspPrice, PersonCost, Priority, Role, Tier, UsersAffected,
+    ArrivalPattern, CostSettings, MspPrice, PersonCost, Priority, Role, Target, TargetBound,
+    TargetStat, Tier, UsersAffected,
 };
 use covsim::scenario::{self, ScenarioError};
 use covsim::time::{DAY, SimTime};
@@ -443,6 +444,118 @@ fn report_keys_and_types_are_checked_while_reading() {
             .unwrap()
             .contains("scenarios/README.md")
     );
+}
+
+#[test]
+fn report_target_names_a_known_metric() {
+    let e = only_error("report-target-unknown-metric.toml");
+    check(
+        &e,
+        "report.target.metric",
+        16,
+        "unknown metric 'outage_hours'",
+        Some("did you mean 'outage_h'?"),
+    );
+}
+
+#[test]
+fn report_target_statistic_is_the_mean_or_a_percentile_of_the_summary() {
+    let e = only_error("report-target-bad-stat.toml");
+    check(
+        &e,
+        "report.target.stat",
+        16,
+        "unknown statistic 'p97'",
+        Some("\"mean\" or one of the percentiles \"p5\", \"p50\", \"p90\", \"p95\", \"p99\""),
+    );
+    let errs = errors("report-target-several.toml");
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    check(
+        &errs[0],
+        "report.target.stat",
+        17,
+        "unknown statistic 'mena'",
+        Some("did you mean 'mean'?"),
+    );
+    check(
+        &errs[1],
+        "report.target.min",
+        17,
+        "must be a share between 0 and 1, got 95",
+        Some("write 95 % as 0.95"),
+    );
+}
+
+#[test]
+fn report_target_has_exactly_one_finite_bound() {
+    let e = only_error("report-target-max-and-min.toml");
+    check(
+        &e,
+        "report.target",
+        16,
+        "gives both 'max' and 'min'",
+        Some("where more is better"),
+    );
+    let errs = errors("report-target-incomplete.toml");
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    check(
+        &errs[0],
+        "report.target.stat",
+        16,
+        "missing key 'stat'",
+        Some("stat = \"p95\""),
+    );
+    check(
+        &errs[1],
+        "report.target.max",
+        16,
+        "must be a finite number, got NaN",
+        None,
+    );
+    let text = scenario::STARTER.replace(
+        "target = { metric = \"user_hours_lost\", stat = \"p95\", max = 2000 }",
+        "target = { metric = \"user_hours_lost\", stat = \"p95\" }",
+    );
+    let e = scenario::from_str(&text, "variant.toml").unwrap_err();
+    assert_eq!(e.0.len(), 1, "{e:#?}");
+    assert_eq!(e.0[0].path, "report.target");
+    assert!(e.0[0].message.contains("gives no bound"), "{e:#?}");
+}
+
+#[test]
+fn report_targets_of_the_examples_load() {
+    let m = scenario::load(&scenario_file("mustermann-gmbh.toml")).unwrap();
+    assert_eq!(
+        m.report.target,
+        Some(Target {
+            metric: "user_hours_lost".into(),
+            stat: TargetStat::Percentile(95),
+            bound: TargetBound::Max(2000.0),
+        })
+    );
+    let m = scenario::load(&scenario_file("sla-options.toml")).unwrap();
+    let t = m.report.target.unwrap();
+    assert_eq!(
+        (t.metric.as_str(), t.stat),
+        ("outage_h", TargetStat::Percentile(95))
+    );
+    assert_eq!(t.bound, TargetBound::Max(24.0));
+    // A lower bound for a metric where more is better; the statistic in any case.
+    let text = scenario::STARTER.replace(
+        "target = { metric = \"user_hours_lost\", stat = \"p95\", max = 2000 }",
+        "target = { metric = \"coverage_share\", stat = \"Mean\", min = 0.95 }",
+    );
+    let t = scenario::from_str(&text, "variant.toml")
+        .unwrap()
+        .report
+        .target
+        .unwrap();
+    assert_eq!(t.stat, TargetStat::Mean);
+    assert_eq!(t.bound, TargetBound::Min(0.95));
+    assert!(t.met_by(0.95) && !t.met_by(0.9) && !t.met_by(f64::NAN));
+    // Without a target, none.
+    let m = scenario::load(&data("valid", "minimal.toml")).unwrap();
+    assert_eq!(m.report.target, None);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! The six charts. Each lays itself out in pixels of the 1920 × 1080 canvas.
+//! The seven charts. Each lays itself out in pixels of the 1920 × 1080 canvas.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -47,7 +47,8 @@ pub(crate) fn draw<DB: DrawingBackend>(
         2 => backlog(&c, p),
         3 => response(&c, p),
         4 => bad_year(&c, p),
-        _ => comparison(&c, p),
+        5 => comparison(&c, p),
+        _ => cost_risk(&c, p),
     }
 }
 
@@ -1186,10 +1187,371 @@ fn comparison<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     Ok(())
 }
 
+// ---------------------------------------------------------------------------------------------
+// 7. Cost vs risk
+
+/// Indexes of the efficient setups: no other setup is at most as costly and at most as risky
+/// and better in one of the two (the Pareto front of cost and risk, both "less is better").
+pub(crate) fn efficient(cost: &[f64], risk: &[f64]) -> Vec<usize> {
+    let n = cost.len();
+    (0..n)
+        .filter(|&i| {
+            !(0..n).any(|j| {
+                j != i
+                    && cost[j] <= cost[i]
+                    && risk[j] <= risk[i]
+                    && (cost[j] < cost[i] || risk[j] < risk[i])
+            })
+        })
+        .collect()
+}
+
+/// An axis-aligned box in pixels: (left, top, right, bottom).
+type PxBox = (i32, i32, i32, i32);
+
+/// Overlap area of two boxes [px²].
+fn overlap(a: PxBox, b: PxBox) -> i64 {
+    let w = (a.2.min(b.2) - a.0.max(b.0)).max(0);
+    let h = (a.3.min(b.3) - a.1.max(b.1)).max(0);
+    i64::from(w) * i64::from(h)
+}
+
+/// Places labels of size `sizes` near the points `pts` (marker radius `r`) inside `bounds`:
+/// each label takes, in turn, the free place nearest its point among positions around it,
+/// avoiding the labels placed before and the `obstacles` (markers, whiskers; `soft` ones cost
+/// less). Returns the top-left corner of each label.
+fn place_labels(
+    pts: &[(i32, i32)],
+    sizes: &[(i32, i32)],
+    r: i32,
+    bounds: PxBox,
+    obstacles: &[PxBox],
+    soft: &[PxBox],
+) -> Vec<(i32, i32)> {
+    let mut placed: Vec<PxBox> = Vec::new();
+    let mut out = vec![(0, 0); pts.len()];
+    // Crowded points first: they have the fewest good places.
+    let mut order: Vec<usize> = (0..pts.len()).collect();
+    let crowd = |i: usize| {
+        pts.iter()
+            .filter(|q| (q.0 - pts[i].0).abs() < 400 && (q.1 - pts[i].1).abs() < 150)
+            .count()
+    };
+    order.sort_by_key(|&i| (std::cmp::Reverse(crowd(i)), i));
+    for i in order {
+        let (px, py) = pts[i];
+        let (w, h) = sizes[i];
+        let g = r + 8;
+        let mut best: Option<(i64, (i32, i32))> = None;
+        for (k, dist) in [0, 40, 90, 150, 220, 300].into_iter().enumerate() {
+            // Right, left, above, below, and the four diagonals.
+            let cands = [
+                (px + g + dist, py - h / 2),
+                (px - g - dist - w, py - h / 2),
+                (px - w / 2, py - g - dist - h),
+                (px - w / 2, py + g + dist),
+                (px + g / 2 + dist, py - g - dist - h),
+                (px + g / 2 + dist, py + g + dist),
+                (px - g / 2 - dist - w, py - g - dist - h),
+                (px - g / 2 - dist - w, py + g + dist),
+            ];
+            for (j, (x, y)) in cands.into_iter().enumerate() {
+                let b = (x, y, x + w, y + h);
+                if b.0 < bounds.0 || b.1 < bounds.1 || b.2 > bounds.2 || b.3 > bounds.3 {
+                    continue;
+                }
+                let hard: i64 = placed.iter().chain(obstacles).map(|o| overlap(b, *o)).sum();
+                let light: i64 = soft.iter().map(|o| overlap(b, *o)).sum();
+                let score = hard * 100 + light * 5 + k as i64 * 2_000 + j as i64 * 10;
+                if best.is_none_or(|(s, _)| score < s) {
+                    best = Some((score, (x, y)));
+                }
+            }
+        }
+        let at = best.map_or((px + g, py - h / 2), |(_, p)| p);
+        placed.push((at.0, at.1, at.0 + sizes[i].0, at.1 + sizes[i].1));
+        out[i] = at;
+    }
+    out
+}
+
+fn cost_risk<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
+    let d = p.data;
+    let l = c.lang;
+    let n = d.setups.len();
+    let risk: Vec<f64> = d
+        .setups
+        .iter()
+        .map(|s| d.summary(s, "user_hours_lost").map(|x| x.p95))
+        .collect::<Result<_, _>>()?;
+    let cost: Vec<&super::data::Summary> = d
+        .setups
+        .iter()
+        .map(|s| d.summary(s, "cost_total_eur"))
+        .collect::<Result<_, _>>()?;
+    let means: Vec<f64> = cost.iter().map(|x| x.mean).collect();
+    let front = efficient(&means, &risk);
+    let eur_per_h = d.model.company.cost.downtime_eur_per_user_hour;
+    // The dashed line joins the efficient setups; with one there is no line to show.
+    let entries = vec![
+        if front.len() > 1 {
+            (
+                Key::Dashed(INK),
+                l.pick(
+                    "efficient (bold ring, joined): no other setup is both cheaper and less risky",
+                    "effizient (fetter Ring, verbunden): kein anderes Modell ist günstiger und zugleich risikoärmer",
+                )
+                .to_string(),
+            )
+        } else {
+            (
+                Key::Note,
+                l.pick(
+                    "Bold ring: efficient, no other setup is both cheaper and less risky.",
+                    "Fetter Ring: effizient, kein anderes Modell ist günstiger und zugleich risikoärmer.",
+                )
+                .to_string(),
+            )
+        },
+        (
+            Key::Whisker,
+            l.pick(
+                "95 % confidence interval of the mean cost",
+                "95-%-Konfidenzintervall der mittleren Kosten",
+            )
+            .to_string(),
+        ),
+        (
+            Key::Note,
+            match l {
+                Lang::En => format!(
+                    "Cost includes downtime at {} € per lost user-hour. Lower left is better.",
+                    l.num(eur_per_h, 0)
+                ),
+                Lang::De => format!(
+                    "Kosten inkl. Ausfall zu {} € je verlorener Arbeitsstunde. Unten links ist besser.",
+                    l.num(eur_per_h, 0)
+                ),
+            },
+        ),
+    ];
+    let title = l.pick(
+        "Cost vs risk: total cost per year against user-hours lost in a bad year",
+        "Kosten und Risiko: Gesamtkosten pro Jahr gegen Ausfall in einem schlechten Jahr",
+    );
+    let (top, bottom) = frame(c, d, title, &entries)?;
+
+    // Axes: x from 0, y from a round value below the lowest interval (cost differences
+    // between setups are what matters, not their distance from 0).
+    let finite = |v: f64| v.is_finite().then_some(v);
+    let x_hi = risk.iter().copied().filter_map(finite).fold(1.0, f64::max);
+    let xmax = nice_max(x_hi * 1.05, 12);
+    let y_hi = cost
+        .iter()
+        .map(|x| {
+            if x.mean_hi.is_finite() {
+                x.mean_hi
+            } else {
+                x.mean
+            }
+        })
+        .filter_map(finite)
+        .fold(1.0, f64::max);
+    let y_lo = cost
+        .iter()
+        .map(|x| {
+            if x.mean_lo.is_finite() {
+                x.mean_lo
+            } else {
+                x.mean
+            }
+        })
+        .filter_map(finite)
+        .fold(y_hi, f64::min);
+    let step = nice_step((y_hi - y_lo).max(y_hi * 0.05) / 5.0);
+    let ymin = (((y_lo - 0.3 * step) / step).floor() * step).max(0.0);
+    let ymax = ((y_hi + 0.3 * step) / step).ceil() * step;
+    let yticks = nice_ticks(ymin, ymax, 6);
+    let ylabels = tick_labels(l, &yticks);
+    let a = Axes {
+        x0: MARGIN + y_axis_width(&ylabels, true),
+        x1: W - MARGIN,
+        y0: top,
+        y1: bottom - x_axis_height(true),
+        xr: (0.0, xmax),
+        yr: (ymin, ymax),
+    };
+    y_axis(
+        c,
+        &a,
+        &yticks,
+        &ylabels,
+        Some(l.pick(
+            "Mean total cost per year [€]",
+            "Mittlere Gesamtkosten pro Jahr [€]",
+        )),
+    )?;
+    let xticks = nice_ticks(0.0, xmax, 6);
+    let xlabels = tick_labels(l, &xticks);
+    x_axis(
+        c,
+        &a,
+        &xticks,
+        &xlabels,
+        Some(l.pick(
+            "User-hours lost in a bad year (P95: 1 year in 20 is worse) [h]",
+            "Verlorene Arbeitsstunden in einem schlechten Jahr (P95: 1 Jahr von 20 ist schlechter) [h]",
+        )),
+    )?;
+    axis_lines(c, &a)?;
+
+    let pts: Vec<(i32, i32)> = (0..n)
+        .map(|i| (a.px_clamped(risk[i]), a.py_clamped(means[i])))
+        .collect();
+    // The efficient front, from the least risky to the cheapest.
+    let mut along: Vec<usize> = front.clone();
+    along.sort_by(|&i, &j| risk[i].total_cmp(&risk[j]).then(i.cmp(&j)));
+    let mut soft: Vec<PxBox> = Vec::new();
+    for w in along.windows(2) {
+        let (p0, p1) = (pts[w[0]], pts[w[1]]);
+        c.dashed(p0, p1, &INK, 3, 12.0)?;
+        // The line as a chain of small boxes that labels should rather not cover.
+        let steps = ((p1.0 - p0.0).abs().max((p1.1 - p0.1).abs()) / 12).max(1);
+        for k in 0..=steps {
+            let x = p0.0 + (p1.0 - p0.0) * k / steps;
+            let y = p0.1 + (p1.1 - p0.1) * k / steps;
+            soft.push((x - 6, y - 6, x + 6, y + 6));
+        }
+    }
+    // Whiskers, then markers on top.
+    let r = 15;
+    let mut obstacles: Vec<PxBox> = Vec::new();
+    for (i, s) in cost.iter().enumerate() {
+        let (x, y) = pts[i];
+        if s.mean_lo.is_finite() && s.mean_hi.is_finite() {
+            let (yt, yb) = (a.py_clamped(s.mean_hi), a.py_clamped(s.mean_lo));
+            c.line(&[(x, yt), (x, yb)], &INK, 3)?;
+            for ye in [yt, yb] {
+                c.line(&[(x - 12, ye), (x + 12, ye)], &INK, 3)?;
+            }
+            obstacles.push((x - 14, yt - 3, x + 14, yb + 3));
+        }
+        obstacles.push((x - r - 6, y - r - 6, x + r + 6, y + r + 6));
+    }
+    for (i, &(x, y)) in pts.iter().enumerate() {
+        if front.contains(&i) {
+            c.dot((x, y), r + 6, &INK)?;
+            c.dot((x, y), r, &setup_color(i))?;
+        } else {
+            c.dot((x, y), r + 2, &WHITE)?;
+            c.dot((x, y), r - 2, &setup_color(i))?;
+        }
+    }
+    // Labels: the name, and below it the two values.
+    let nf = bold(VALUE);
+    let vf = font(VALUE - 4.0);
+    let texts: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            (
+                ellipsize(&d.setups[i], nf, 420),
+                format!("P95 {} h · {} €", l.num(risk[i], 0), l.num(means[i], 0)),
+            )
+        })
+        .collect();
+    let pad = 6;
+    let sizes: Vec<(i32, i32)> = texts
+        .iter()
+        .map(|(a, b)| {
+            (
+                nf.width(a).max(vf.width(b)) + 2 * pad,
+                nf.line() + vf.line() + 2 * pad,
+            )
+        })
+        .collect();
+    let at = place_labels(
+        &pts,
+        &sizes,
+        r + 6,
+        (a.x0 + 4, a.y0, a.x1, a.y1 - 4),
+        &obstacles,
+        &soft,
+    );
+    for i in 0..n {
+        let (x, y) = at[i];
+        let (w, h) = sizes[i];
+        // A leader line where the label sits away from its point.
+        let (px, py) = pts[i];
+        let near = (px.clamp(x, x + w), py.clamp(y, y + h));
+        let gap = f64::from((near.0 - px).pow(2) + (near.1 - py).pow(2)).sqrt();
+        if gap > f64::from(r + 22) {
+            let t = f64::from(r + 8) / gap;
+            let start = (
+                px + (f64::from(near.0 - px) * t).round() as i32,
+                py + (f64::from(near.1 - py) * t).round() as i32,
+            );
+            c.line(&[start, near], &GREY, 2)?;
+        }
+        c.rect((x, y), (x + w, y + h), &alpha(WHITE, 0.85))?;
+        c.text(
+            &texts[i].0,
+            (x + pad, y + pad),
+            nf,
+            INK,
+            HPos::Left,
+            VPos::Top,
+        )?;
+        c.text(
+            &texts[i].1,
+            (x + pad, y + pad + nf.line()),
+            vf,
+            INK,
+            HPos::Left,
+            VPos::Top,
+        )?;
+    }
+    Ok(())
+}
+
 /// A name in the language's quotation marks.
 fn quoted(l: Lang, s: &str) -> String {
     match l {
         Lang::En => format!("“{s}”"),
         Lang::De => format!("„{s}“"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn efficient_setups_are_those_nobody_beats_on_both() {
+        // 0 cheap and risky, 1 dear and safe, 2 dominated by 0, 3 equal to 0 (both stay).
+        let cost = [100.0, 300.0, 150.0, 100.0];
+        let risk = [50.0, 10.0, 60.0, 50.0];
+        assert_eq!(efficient(&cost, &risk), [0, 1, 3]);
+        // One setup cheaper and safer than all others is the whole front.
+        assert_eq!(efficient(&[1.0, 2.0, 3.0], &[1.0, 2.0, 1.5]), [0]);
+    }
+
+    #[test]
+    fn labels_of_crowded_points_do_not_overlap() {
+        let pts = [(400, 500), (420, 505), (450, 495), (480, 510), (1500, 300)];
+        let sizes = [(300, 70); 5];
+        let at = place_labels(&pts, &sizes, 20, (100, 100, 1800, 900), &[], &[]);
+        let boxes: Vec<PxBox> = at
+            .iter()
+            .zip(&sizes)
+            .map(|(p, s)| (p.0, p.1, p.0 + s.0, p.1 + s.1))
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            assert!(
+                a.0 >= 100 && a.1 >= 100 && a.2 <= 1800 && a.3 <= 900,
+                "{a:?}"
+            );
+            for b in &boxes[i + 1..] {
+                assert_eq!(overlap(*a, *b), 0, "{a:?} and {b:?}");
+            }
+        }
     }
 }
