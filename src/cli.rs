@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use covsim::montecarlo::{self, Hooks, Plan};
 use covsim::report::charts::render_charts;
@@ -63,38 +63,15 @@ enum Command {
     Run {
         /// Scenario file (TOML).
         scenario: PathBuf,
-        /// Number of replications (default: the scenario's `simulation.replications`).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        reps: Option<u64>,
         /// Index of the first replication: reproduces any slice of a larger run exactly.
         #[arg(long, default_value_t = 0)]
         replications_from: u64,
-        /// Master seed (default: the scenario's `simulation.seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-        threads: Option<u64>,
         /// Run until the 95 % CI half-width of every headline metric is within this share of
         /// its mean (e.g. 0.02), or the replication cap (--reps, default 100000) is reached.
         #[arg(long, value_parser = parse_precision)]
         precision: Option<f64>,
-        /// Run folder (default: output/<scenario>-<UTC date and time>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Replace an existing run folder.
-        #[arg(long)]
-        force: bool,
-        /// CSV format: `de` opens correctly in a German Excel.
-        #[arg(long, value_enum, default_value = "en")]
-        csv_locale: Locale,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Language of the charts and the report (default: the scenario's `report.lang`, else
-        /// English).
-        #[arg(long, value_enum)]
-        lang: Option<Language>,
+        #[command(flatten)]
+        options: RunOptions,
     },
     /// Draw the charts and the report of a finished run again, from its files.
     Report {
@@ -118,30 +95,8 @@ enum Command {
         /// `msp.silver.technicians=3,4,6`; repeat for a grid.
         #[arg(long = "set", value_name = "PATH=V1,V2,...", required = true)]
         set: Vec<String>,
-        /// Replications per point (default: the scenario's `simulation.replications`).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        reps: Option<u64>,
-        /// Master seed (default: the scenario's `simulation.seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-        threads: Option<u64>,
-        /// Run folder (default: output/<scenario>-sweep-<UTC date and time>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Replace an existing run folder.
-        #[arg(long)]
-        force: bool,
-        /// CSV format: `de` opens correctly in a German Excel.
-        #[arg(long, value_enum, default_value = "en")]
-        csv_locale: Locale,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Language of the charts (default: the scenario's `report.lang`, else English).
-        #[arg(long, value_enum)]
-        lang: Option<Language>,
+        #[command(flatten)]
+        options: RunOptions,
     },
     /// Vary each main input of one setup by ±20 %, one at a time, and draw tornado charts of
     /// the effect on total cost and on the user-hours lost in a bad year.
@@ -151,30 +106,8 @@ enum Command {
         /// The setup to analyse (its `name`).
         #[arg(long)]
         setup: String,
-        /// Replications per run (default: the scenario's `simulation.replications`).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        reps: Option<u64>,
-        /// Master seed (default: the scenario's `simulation.seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: one per core). Results do not depend on it.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-        threads: Option<u64>,
-        /// Run folder (default: output/<scenario>-sensitivity-<UTC date and time>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Replace an existing run folder.
-        #[arg(long)]
-        force: bool,
-        /// CSV format: `de` opens correctly in a German Excel.
-        #[arg(long, value_enum, default_value = "en")]
-        csv_locale: Locale,
-        /// No progress bar.
-        #[arg(long, short)]
-        quiet: bool,
-        /// Language of the charts (default: the scenario's `report.lang`, else English).
-        #[arg(long, value_enum)]
-        lang: Option<Language>,
+        #[command(flatten)]
+        options: RunOptions,
     },
     /// Write a commented starter scenario.
     Init {
@@ -185,6 +118,37 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// Options shared by the commands that simulate (`run`, `sweep`, `sensitivity`).
+#[derive(Args, Debug)]
+struct RunOptions {
+    /// Replications (per point of a sweep, per run of a sensitivity analysis; default: the
+    /// scenario's `simulation.replications`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    reps: Option<u64>,
+    /// Master seed (default: the scenario's `simulation.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    threads: Option<u64>,
+    /// Run folder (default: output/<scenario>[-sweep|-sensitivity]-<UTC date and time>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Replace an existing run folder.
+    #[arg(long)]
+    force: bool,
+    /// CSV format: `de` opens correctly in a German Excel.
+    #[arg(long, value_enum, default_value = "en")]
+    csv_locale: Locale,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+    /// Language of the charts and the report (default: the scenario's `report.lang`, else
+    /// English).
+    #[arg(long, value_enum)]
+    lang: Option<Language>,
 }
 
 fn parse_precision(s: &str) -> Result<f64, String> {
@@ -282,14 +246,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sweep {
             scenario,
             set,
-            reps,
-            seed,
-            threads,
-            out,
-            force,
-            csv_locale,
-            quiet,
-            lang,
+            options:
+                RunOptions {
+                    reps,
+                    seed,
+                    threads,
+                    out,
+                    force,
+                    csv_locale,
+                    quiet,
+                    lang,
+                },
         } => run_sweep(
             &scenario,
             &set,
@@ -307,14 +274,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Sensitivity {
             scenario,
             setup,
-            reps,
-            seed,
-            threads,
-            out,
-            force,
-            csv_locale,
-            quiet,
-            lang,
+            options:
+                RunOptions {
+                    reps,
+                    seed,
+                    threads,
+                    out,
+                    force,
+                    csv_locale,
+                    quiet,
+                    lang,
+                },
         } => run_sensitivity(
             &scenario,
             &setup,
@@ -346,16 +316,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Run {
             scenario,
-            reps,
             replications_from,
-            seed,
-            threads,
             precision,
-            out,
-            force,
-            csv_locale,
-            quiet,
-            lang,
+            options:
+                RunOptions {
+                    reps,
+                    seed,
+                    threads,
+                    out,
+                    force,
+                    csv_locale,
+                    quiet,
+                    lang,
+                },
         } => {
             let started = Instant::now();
             let started_utc = chrono::Utc::now();
