@@ -637,10 +637,10 @@ impl Run<'_> {
                 duty.next_start_at_or_after(now)
             }
         };
-        if let Some(t) = next {
-            if t < self.model.end() {
-                self.events.push(t, Event::DutyChanges { r });
-            }
+        if let Some(t) = next
+            && t < self.model.end()
+        {
+            self.events.push(t, Event::DutyChanges { r });
         }
     }
 
@@ -739,10 +739,10 @@ impl Run<'_> {
         }
         let mut best: Option<WaitKey> = None;
         let mut consider = |k: Option<&WaitKey>| {
-            if let Some(&k) = k {
-                if best.is_none_or(|b| k < b) {
-                    best = Some(k);
-                }
+            if let Some(&k) = k
+                && best.is_none_or(|b| k < b)
+            {
+                best = Some(k);
             }
         };
         for skill in Skill::ALL.into_iter().filter(|&s| resp.skills.has(s)) {

@@ -140,10 +140,10 @@ pub fn parse_value(text: &str) -> Result<Value, String> {
     if text.is_empty() {
         return Err("empty value".into());
     }
-    if let Ok(mut t) = toml::from_str::<Table>(&format!("v = {text}")) {
-        if let Some(v) = t.remove("v") {
-            return Ok(v);
-        }
+    if let Ok(mut t) = toml::from_str::<Table>(&format!("v = {text}"))
+        && let Some(v) = t.remove("v")
+    {
+        return Ok(v);
     }
     // A bare word (`BY`, `8x5`, `mon-fri 08:00-17:00`) is a string; anything with TOML's
     // brackets, quotes or assignments that does not parse is a mistake.

@@ -375,12 +375,12 @@ fn sweep<DB: DrawingBackend>(c: &Canvas<DB>, r: &SweepResults, k: usize) -> Res 
                 if index[1..] != rest[..] {
                     continue;
                 }
-                if let Some(s) = stats[si][k] {
-                    if s.mean.is_finite() {
-                        let lo = if s.ci_lo.is_finite() { s.ci_lo } else { s.mean };
-                        let hi = if s.ci_hi.is_finite() { s.ci_hi } else { s.mean };
-                        pts.push((xs[index[0]], s.mean * scale, lo * scale, hi * scale));
-                    }
+                if let Some(s) = stats[si][k]
+                    && s.mean.is_finite()
+                {
+                    let lo = if s.ci_lo.is_finite() { s.ci_lo } else { s.mean };
+                    let hi = if s.ci_hi.is_finite() { s.ci_hi } else { s.mean };
+                    pts.push((xs[index[0]], s.mean * scale, lo * scale, hi * scale));
                 }
             }
             pts.sort_by(|p, q| p.0.total_cmp(&q.0));
