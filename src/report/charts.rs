@@ -130,15 +130,19 @@ fn to_png(p: &plots::Prepared, chart: usize, lang: Lang) -> Result<Vec<u8>, Char
         plots::draw(&root, p, chart, lang, true)?;
         root.present().map_err(draw_err)?;
     }
+    encode_png(&rgb)
+}
+
+/// Encodes a 1920×1080 RGB buffer as PNG.
+fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, ChartError> {
+    let (w, h) = SIZE;
     let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc.write_header().map_err(draw_err)?;
-        writer.write_image_data(&rgb).map_err(draw_err)?;
-        writer.finish().map_err(draw_err)?;
-    }
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header().map_err(draw_err)?;
+    writer.write_image_data(rgb).map_err(draw_err)?;
+    writer.finish().map_err(draw_err)?;
     Ok(out)
 }
 

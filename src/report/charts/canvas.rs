@@ -703,26 +703,16 @@ pub(crate) fn legend<DB: DrawingBackend>(
     Ok(cy + row_h - y)
 }
 
-/// The shared frame: white background, title, legend row, footer. Returns the top and the
-/// bottom of the space left for the plot.
+/// The shared frame of a run's charts: white background, title, legend row, and a footer
+/// with scenario, simulated years and seed. Returns the top and the bottom of the space left
+/// for the plot.
 pub(crate) fn frame<DB: DrawingBackend>(
     c: &Canvas<DB>,
     data: &RunData,
     title: &str,
     entries: &[(Key, String)],
 ) -> Result<(i32, i32), ChartError> {
-    c.area.fill(&WHITE).map_err(err)?;
     let l = c.lang;
-    // The title shrinks down to 44 px before it is shortened.
-    let mut tf = bold(TITLE);
-    while tf.em > 44.0 && tf.width(title) > W - 2 * MARGIN {
-        tf.em -= 1.0;
-    }
-    let t = ellipsize(title, tf, W - 2 * MARGIN);
-    c.text(&t, (MARGIN, 26), tf, INK, HPos::Left, VPos::Top)?;
-    let top = 26 + bold(TITLE).line() + 10;
-    let used = legend(c, entries, (MARGIN, top), W - 2 * MARGIN)?;
-    // Footer.
     let years = data.replications * data.years;
     let footer = format!(
         "{} · {} {} · {} {}",
@@ -732,8 +722,29 @@ pub(crate) fn frame<DB: DrawingBackend>(
         l.pick("seed", "Seed"),
         data.seed
     );
+    frame_with_footer(c, title, entries, &footer, &data.version)
+}
+
+/// The frame with a given footer text (sweeps and sensitivity analyses say more in it).
+pub(crate) fn frame_with_footer<DB: DrawingBackend>(
+    c: &Canvas<DB>,
+    title: &str,
+    entries: &[(Key, String)],
+    footer: &str,
+    version: &str,
+) -> Result<(i32, i32), ChartError> {
+    c.area.fill(&WHITE).map_err(err)?;
+    // The title shrinks down to 44 px before it is shortened.
+    let mut tf = bold(TITLE);
+    while tf.em > 44.0 && tf.width(title) > W - 2 * MARGIN {
+        tf.em -= 1.0;
+    }
+    let t = ellipsize(title, tf, W - 2 * MARGIN);
+    c.text(&t, (MARGIN, 26), tf, INK, HPos::Left, VPos::Top)?;
+    let top = 26 + bold(TITLE).line() + 10;
+    let used = legend(c, entries, (MARGIN, top), W - 2 * MARGIN)?;
     let fy = H - 14;
-    let footer = ellipsize(&footer, font(FOOTER), W - 2 * MARGIN - 300);
+    let footer = ellipsize(footer, font(FOOTER), W - 2 * MARGIN - 300);
     c.text(
         &footer,
         (MARGIN, fy),
@@ -743,7 +754,7 @@ pub(crate) fn frame<DB: DrawingBackend>(
         VPos::Bottom,
     )?;
     c.text(
-        &format!("covsim {}", data.version),
+        &format!("covsim {version}"),
         (W - MARGIN, fy),
         font(FOOTER),
         GREY,

@@ -88,8 +88,8 @@ fn auto_dec(x: f64) -> usize {
     }
 }
 
-/// Tick labels for `ticks`.
-fn tick_labels(l: Lang, ticks: &[f64]) -> Vec<String> {
+/// Tick labels for `ticks`, with as many decimals as their step needs.
+pub(crate) fn tick_labels(l: Lang, ticks: &[f64]) -> Vec<String> {
     let step = if ticks.len() > 1 {
         ticks[1] - ticks[0]
     } else {

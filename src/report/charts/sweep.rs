@@ -13,7 +13,8 @@ use plotters::style::RGBColor;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::*;
-use super::{ChartError, SIZE};
+use super::plots::tick_labels;
+use super::{ChartError, SIZE, draw_err, encode_png};
 use crate::report::i18n::Lang;
 use crate::sweep::{Sensitivity, SensitivityRow, SweepResults, value_number, value_text};
 
@@ -59,10 +60,6 @@ pub fn render_tornado_charts(
     Ok(out)
 }
 
-fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
-    ChartError::Draw(e.to_string())
-}
-
 fn render(
     chart: &Chart,
     name: &str,
@@ -76,15 +73,7 @@ fn render(
         draw(&Canvas::new(&root, lang, true), chart)?;
         root.present().map_err(draw_err)?;
     }
-    let mut png_bytes = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut png_bytes, w, h);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc.write_header().map_err(draw_err)?;
-        writer.write_image_data(&rgb).map_err(draw_err)?;
-        writer.finish().map_err(draw_err)?;
-    }
+    let png_bytes = encode_png(&rgb)?;
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
@@ -103,48 +92,6 @@ fn draw<DB: DrawingBackend>(c: &Canvas<DB>, chart: &Chart) -> Res {
     }
 }
 
-/// White background, title, legend and footer; returns the top and bottom of the plot space.
-fn frame<DB: DrawingBackend>(
-    c: &Canvas<DB>,
-    title: &str,
-    entries: &[(Key, String)],
-    footer: &str,
-) -> Result<(i32, i32), ChartError> {
-    c.rect((0, 0), (W, H), &WHITE)?;
-    let mut tf = bold(TITLE);
-    while tf.em > 40.0 && tf.width(title) > W - 2 * MARGIN {
-        tf.em -= 1.0;
-    }
-    c.text(
-        &ellipsize(title, tf, W - 2 * MARGIN),
-        (MARGIN, 26),
-        tf,
-        INK,
-        HPos::Left,
-        VPos::Top,
-    )?;
-    let top = 26 + bold(TITLE).line() + 10;
-    let used = legend(c, entries, (MARGIN, top), W - 2 * MARGIN)?;
-    let fy = H - 14;
-    c.text(
-        &ellipsize(footer, font(FOOTER), W - 2 * MARGIN - 300),
-        (MARGIN, fy),
-        font(FOOTER),
-        GREY,
-        HPos::Left,
-        VPos::Bottom,
-    )?;
-    c.text(
-        &format!("covsim {}", env!("CARGO_PKG_VERSION")),
-        (W - MARGIN, fy),
-        font(FOOTER),
-        GREY,
-        HPos::Right,
-        VPos::Bottom,
-    )?;
-    Ok((top + used + 24, fy - font(FOOTER).line() - 14))
-}
-
 fn footer(l: Lang, scenario: &str, replications: u64, years: u64, seed: u64, per: &str) -> String {
     format!(
         "{scenario} · {} {} {per} · {} {seed} · {}",
@@ -158,17 +105,6 @@ fn footer(l: Lang, scenario: &str, replications: u64, years: u64, seed: u64, per
     )
 }
 
-fn tick_labels(l: Lang, ticks: &[f64]) -> Vec<String> {
-    let step = if ticks.len() > 1 {
-        ticks[1] - ticks[0]
-    } else {
-        1.0
-    };
-    let d = decimals_for(step);
-    ticks.iter().map(|t| l.num(*t, d)).collect()
-}
-
-/// A padded axis range around `lo..hi`.
 fn padded(lo: f64, hi: f64) -> (f64, f64) {
     if !lo.is_finite() || !hi.is_finite() {
         return (0.0, 1.0);
@@ -242,7 +178,7 @@ fn sweep<DB: DrawingBackend>(c: &Canvas<DB>, r: &SweepResults, k: usize) -> Res 
         r.seed,
         l.pick("per point", "je Punkt"),
     );
-    let (top, bottom) = frame(c, &title, &entries, &foot)?;
+    let (top, bottom) = frame_with_footer(c, &title, &entries, &foot, env!("CARGO_PKG_VERSION"))?;
 
     // One y range for all panels.
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -455,20 +391,17 @@ fn tornado<DB: DrawingBackend>(c: &Canvas<DB>, s: &Sensitivity, k: usize) -> Res
         Lang::En => format!("“{}”", s.setup),
         Lang::De => format!("„{}“", s.setup),
     };
+    // Short enough to fit at full title size with a long setup name: the "±20 %" must not be
+    // cut off.
     let what = if stat == "p95" {
         l.pick(
-            "the user-hours lost in a bad year (P95)",
-            "die verlorenen Arbeitsstunden in einem schlechten Jahr (P95)",
+            "User-hours lost in a bad year (P95)",
+            "Verlorene Stunden im schlechten Jahr (P95)",
         )
     } else {
-        l.pick("the total cost per year", "die Gesamtkosten pro Jahr")
+        l.pick("Total cost per year", "Gesamtkosten pro Jahr")
     };
-    let title = format!(
-        "{} {what} {} {quoted}? {} ±{pct}",
-        l.pick("What drives", "Was treibt"),
-        l.pick("of", "von"),
-        l.pick("Each input", "Jede Eingabe"),
-    );
+    let title = format!("{what}, {quoted}: {} ±{pct}", l.pick("inputs", "Eingaben"));
     let base = rows.first().map_or(f64::NAN, |r| r.base);
     let entries = vec![
         (
@@ -496,7 +429,7 @@ fn tornado<DB: DrawingBackend>(c: &Canvas<DB>, s: &Sensitivity, k: usize) -> Res
         s.seed,
         l.pick("per run", "je Lauf"),
     );
-    let (top, bottom) = frame(c, &title, &entries, &foot)?;
+    let (top, bottom) = frame_with_footer(c, &title, &entries, &foot, env!("CARGO_PKG_VERSION"))?;
     if rows.is_empty() {
         c.text(
             l.pick("No input to vary.", "Keine Eingabe zu variieren."),
