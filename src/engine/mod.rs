@@ -43,6 +43,7 @@ pub mod cost;
 mod metrics;
 pub mod people;
 mod queue;
+mod waiting;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -56,6 +57,7 @@ use crate::time::{SimTime, secs_from_hours};
 use arrivals::{Client, Ticket};
 use people::Timeline;
 use queue::{ARRIVAL_CLASS, Event, EventQueue};
+use waiting::{WaitKey, WaitQueue};
 
 /// What one replication of one setup produced.
 #[derive(Clone, Debug)]
@@ -274,9 +276,6 @@ struct Job {
     waiting: bool,
 }
 
-/// Waiting order key: `(priority, arrival, id)`, smaller first.
-type WaitKey = (Priority, SimTime, usize);
-
 /// Number of the company's waiting queues (one per skill).
 const OWN: usize = Skill::ALL.len();
 
@@ -298,7 +297,7 @@ struct Run<'a> {
     /// those of MSP contract `c`'s other clients. Split so that the next ticket a responder may
     /// take is at the front of one of its queues: within one queue, every ticket of the same
     /// priority class (P1, or not) belongs to the same tier.
-    waiting: Vec<BTreeSet<WaitKey>>,
+    waiting: Vec<WaitQueue>,
     /// Number of waiting tickets over all queues.
     waiting_count: usize,
     /// Number of waiting P1 tickets over all queues.
@@ -513,7 +512,7 @@ impl<'m> Simulator<'m> {
             tickets,
             jobs,
             responders,
-            waiting: vec![BTreeSet::new(); OWN + model.contracts.len()],
+            waiting: vec![WaitQueue::default(); OWN + model.contracts.len()],
             waiting_count: 0,
             waiting_p1: 0,
             masks: Vec::new(),
@@ -683,7 +682,7 @@ impl Run<'_> {
 
     fn dequeue(&mut self, id: usize) {
         let t = &self.tickets[id];
-        let removed = self.waiting[queue_of(t)].remove(&(t.priority, t.arrival, id));
+        let removed = self.waiting[queue_of(t)].remove((t.priority, t.arrival, id));
         debug_assert!(removed, "ticket {id} was not waiting");
         self.waiting_count -= 1;
         self.waiting_p1 -= usize::from(t.priority == Priority::P1);
@@ -738,8 +737,8 @@ impl Run<'_> {
             return self.jobs[d].waiting.then_some(d);
         }
         let mut best: Option<WaitKey> = None;
-        let mut consider = |k: Option<&WaitKey>| {
-            if let Some(&k) = k
+        let mut consider = |k: Option<WaitKey>| {
+            if let Some(k) = k
                 && best.is_none_or(|b| k < b)
             {
                 best = Some(k);
@@ -749,17 +748,18 @@ impl Run<'_> {
             let q = &self.waiting[skill as usize];
             // Within a queue the owning tier depends only on whether a ticket is a P1, so the
             // first P1 and the first other ticket are the only candidates.
-            let first_p1 = q.first().filter(|k| k.0 == Priority::P1);
-            consider(first_p1.filter(|k| self.may_take(r, k.2, &self.masks)));
-            let first_other = q.range((Priority::P2, SimTime(i64::MIN), 0)..).next();
-            consider(first_other.filter(|k| self.may_take(r, k.2, &self.masks)));
+            consider(q.first_p1().filter(|k| self.may_take(r, k.2, &self.masks)));
+            consider(q.first_non_p1().filter(|k| self.may_take(r, k.2, &self.masks)));
         }
         if let Some(c) = resp.contract {
             let q = &self.waiting[OWN + c];
             // Technicians have every skill: the pool's next ticket is at the front.
-            let next = q.iter().find(|k| {
-                resp.skills.has(self.tickets[k.2].skill) && (!resp.p1_only || k.0 == Priority::P1)
-            });
+            let may = |k: &WaitKey| resp.skills.has(self.tickets[k.2].skill);
+            let next = if resp.p1_only {
+                q.p1().find(may)
+            } else {
+                q.iter().find(may)
+            };
             consider(next);
         }
         best.map(|k| k.2)
@@ -829,7 +829,7 @@ impl Run<'_> {
         let mut waiting_p1 = std::mem::take(&mut self.scratch);
         waiting_p1.clear();
         for q in &self.waiting {
-            waiting_p1.extend(q.iter().take_while(|k| k.0 == Priority::P1).map(|k| k.2));
+            waiting_p1.extend(q.p1().map(|k| k.2));
         }
         // In waiting order across the queues.
         waiting_p1.sort_by_key(|&id| (self.tickets[id].arrival, id));
@@ -870,9 +870,8 @@ impl Run<'_> {
                 .expect("counted only with an emergency tier");
             let mut candidates: Vec<WaitKey> = self.waiting[..OWN]
                 .iter()
-                .flatten()
+                .flat_map(WaitQueue::iter)
                 .filter(|w| self.wants_help(w.2))
-                .copied()
                 .collect();
             candidates.sort_unstable();
             let candidates = candidates.into_iter().map(|w| w.2);
