@@ -45,7 +45,7 @@ pub mod people;
 mod queue;
 mod waiting;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 pub use cost::Costs;
 pub use metrics::{Daily, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
@@ -144,7 +144,10 @@ impl Shared {
 pub struct Simulator<'m> {
     model: &'m Model,
     person_working: Vec<IntervalSet>,
+    person_planning: Vec<people::PlanningDays>,
     tech_working: Vec<IntervalSet>,
+    /// Per contract, per technician.
+    tech_planning: Vec<Vec<people::PlanningDays>>,
     oncall_working: Vec<IntervalSet>,
     business_window: IntervalSet,
     arrivals: arrivals::Arrivals,
@@ -316,15 +319,32 @@ impl<'m> Simulator<'m> {
     /// Precomputes the working schedules of every person and contract of `model`.
     pub fn new(model: &'m Model) -> Simulator<'m> {
         let cal = &model.calendar;
-        let person_working = model
+        let person_working: Vec<IntervalSet> = model
             .people
             .iter()
             .map(|p| cal.schedule(&p.hours, true))
+            .collect();
+        let person_planning = model
+            .people
+            .iter()
+            .zip(&person_working)
+            .map(|(p, w)| people::PlanningDays::new(w, cal, p))
             .collect();
         let tech_working: Vec<IntervalSet> = model
             .contracts
             .iter()
             .map(|c| cal.schedule(&c.coverage, c.coverage_observes_holidays))
+            .collect();
+        let tech_planning = model
+            .contracts
+            .iter()
+            .zip(&tech_working)
+            .map(|(c, w)| {
+                c.technicians
+                    .iter()
+                    .map(|t| people::PlanningDays::new(w, cal, t))
+                    .collect()
+            })
             .collect();
         let oncall_working = model
             .contracts
@@ -342,7 +362,9 @@ impl<'m> Simulator<'m> {
         Simulator {
             model,
             person_working,
+            person_planning,
             tech_working,
+            tech_planning,
             oncall_working,
             business_window,
             arrivals: arrivals::Arrivals::new(model),
@@ -390,7 +412,7 @@ impl<'m> Simulator<'m> {
 
         // Responders, in tier order. Vacation coordination follows this order.
         let mut responders = Vec::new();
-        let mut team_vacation = BTreeSet::new();
+        let mut team_vacation = people::DaySet::default();
         let mut contracts_in_setup = Vec::new();
         let mut emergency_tier = None;
         let mut emergency_hours = IntervalSet::empty();
@@ -403,6 +425,7 @@ impl<'m> Simulator<'m> {
                     &model.calendar,
                     person,
                     &self.person_working[p],
+                    &self.person_planning[p],
                     &mut team_vacation,
                     setup.vacation_no_overlap,
                 );
@@ -425,17 +448,19 @@ impl<'m> Simulator<'m> {
                     // Technicians of a pool coordinate their vacations among themselves, so
                     // their timelines are the same in every setup with this contract.
                     let timelines = shared.technicians.entry(*c).or_insert_with(|| {
-                        let mut pool_vacation = BTreeSet::new();
+                        let mut pool_vacation = people::DaySet::default();
                         contract
                             .technicians
                             .iter()
-                            .map(|tech| {
+                            .zip(&self.tech_planning[*c])
+                            .map(|(tech, planning)| {
                                 people::timeline(
                                     seed,
                                     replication,
                                     &model.calendar,
                                     tech,
                                     &self.tech_working[*c],
+                                    planning,
                                     &mut pool_vacation,
                                     false,
                                 )

@@ -73,49 +73,144 @@ impl Timeline {
     }
 }
 
-/// Working days of the whole calendar years that the simulated span touches, as day indexes.
+/// The days on which a person can take vacation and training, per calendar year: the working
+/// days of the whole calendar years that the simulated span touches. Replication-independent,
+/// so computed once per model ([`PlanningDays::new`]).
 ///
 /// Vacation and training are planned per calendar year, so the warm-up's and the drain's years
 /// must be planned in full: planning 30 vacation days into the few weeks of a warm-up would put
-/// everybody on vacation then. Inside the span the days come from `working` (the person's
-/// actual schedule); outside it from their weekly hours and the public holidays.
-fn working_days(working: &IntervalSet, calendar: &Calendar, person: &Person) -> BTreeSet<i64> {
-    use chrono::Datelike;
-    let (start, end) = (
-        calendar.from().day(),
-        SimTime(calendar.to().secs() - 1).day(),
-    );
-    let year_start = |d: i64| {
-        let y = calendar.date_of_day(d).year();
-        calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(y, 1, 1).expect("valid date"))
-    };
-    let (first, last) = (year_start(start), year_start(end + 366) - 1);
-    let mut days: BTreeSet<i64> = (first..start)
-        .chain(end + 1..=last)
-        .filter(|&d| {
-            person.hours.day(calendar.weekday_index(d)).is_some() && !calendar.is_holiday(d)
-        })
-        .collect();
-    for (s, e) in working.intervals() {
-        // An interval ending exactly at midnight does not touch the next day.
-        for d in s.day()..=SimTime(e.secs() - 1).day() {
-            days.insert(d);
+/// everybody on vacation then. Inside the span the days come from the person's actual schedule;
+/// outside it from their weekly hours and the public holidays.
+#[derive(Clone, Debug)]
+pub struct PlanningDays {
+    years: Vec<PlanningYear>,
+}
+
+#[derive(Clone, Debug)]
+struct PlanningYear {
+    year: i32,
+    /// Working days of the year, ascending (day indexes).
+    days: Vec<i64>,
+    /// Indexes into `days` of the summer days (15 June to 31 August), ascending.
+    summer: Vec<usize>,
+}
+
+impl PlanningDays {
+    /// The planning days of `person`, whose working time over the span is `working`.
+    pub fn new(working: &IntervalSet, calendar: &Calendar, person: &Person) -> PlanningDays {
+        use chrono::Datelike;
+        let (start, end) = (
+            calendar.from().day(),
+            SimTime(calendar.to().secs() - 1).day(),
+        );
+        let year_start = |y: i32| {
+            calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(y, 1, 1).expect("valid date"))
+        };
+        let (first_year, last_year) = (
+            calendar.date_of_day(start).year(),
+            calendar.date_of_day(end).year(),
+        );
+        let (first, last) = (year_start(first_year), year_start(last_year + 1) - 1);
+        let mut days: BTreeSet<i64> = (first..start)
+            .chain(end + 1..=last)
+            .filter(|&d| {
+                person.hours.day(calendar.weekday_index(d)).is_some() && !calendar.is_holiday(d)
+            })
+            .collect();
+        for (s, e) in working.intervals() {
+            // An interval ending exactly at midnight does not touch the next day.
+            days.extend(s.day()..=SimTime(e.secs() - 1).day());
+        }
+        let years = (first_year..=last_year)
+            .map(|year| {
+                let days: Vec<i64> = days
+                    .range(year_start(year)..year_start(year + 1))
+                    .copied()
+                    .collect();
+                let summer = (0..days.len())
+                    .filter(|&i| {
+                        let date = calendar.date_of_day(days[i]);
+                        (date.month() == 6 && date.day() >= 15)
+                            || date.month() == 7
+                            || date.month() == 8
+                    })
+                    .collect();
+                PlanningYear { year, days, summer }
+            })
+            .collect();
+        PlanningDays { years }
+    }
+}
+
+/// A set of day indexes, as a bitmap: vacation days taken by a person or a team.
+#[derive(Clone, Debug, Default)]
+pub struct DaySet {
+    first: i64,
+    taken: Vec<bool>,
+    len: usize,
+}
+
+impl DaySet {
+    /// Whether `day` is in the set.
+    pub fn contains(&self, day: i64) -> bool {
+        usize::try_from(day - self.first)
+            .ok()
+            .and_then(|i| self.taken.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Adds `day`.
+    pub fn insert(&mut self, day: i64) {
+        if self.taken.is_empty() {
+            self.first = day;
+        }
+        if day < self.first {
+            let grow = (self.first - day) as usize;
+            self.taken.splice(0..0, std::iter::repeat_n(false, grow));
+            self.first = day;
+        }
+        let i = (day - self.first) as usize;
+        if i >= self.taken.len() {
+            self.taken.resize(i + 1, false);
+        }
+        if !self.taken[i] {
+            self.taken[i] = true;
+            self.len += 1;
         }
     }
-    days
+
+    /// Adds every day of `other`.
+    pub fn extend(&mut self, other: &DaySet) {
+        for (i, &t) in other.taken.iter().enumerate() {
+            if t {
+                self.insert(other.first + i as i64);
+            }
+        }
+    }
+
+    /// Number of days in the set.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
 }
 
 /// Plans one calendar year's vacation blocks. `taken` holds days already taken by the team
 /// (honoured when `no_overlap`); the person's own days are added to it.
 fn plan_vacation_year(
     rng: &mut rng::SimRng,
-    calendar: &Calendar,
-    year_days: &[i64],
+    year: &PlanningYear,
     profile: &AbsenceProfile,
-    team_taken: &BTreeSet<i64>,
+    team_taken: &DaySet,
     no_overlap: bool,
-    own: &mut BTreeSet<i64>,
+    own: &mut DaySet,
 ) -> Vec<(i64, i64)> {
+    let year_days = &year.days[..];
     let v = &profile.vacation;
     let mut sizes = Vec::new();
     let mut left = v.days_per_year.min(year_days.len() as u32);
@@ -133,34 +228,34 @@ fn plan_vacation_year(
     let mut blocks = Vec::new();
     for (n, summer) in sizes {
         let n = n as usize;
-        let candidates: Vec<usize> = (0..=year_days.len() - n)
-            .filter(|&i| {
-                !summer || {
-                    let date = calendar.date_of_day(year_days[i]);
-                    use chrono::Datelike;
-                    (date.month() == 6 && date.day() >= 15)
-                        || date.month() == 7
-                        || date.month() == 8
-                }
-            })
-            .collect();
-        let candidates = if candidates.is_empty() {
-            (0..=year_days.len() - n).collect()
+        let last_start = year_days.len() - n;
+        // Candidate starts: summer days for the summer block (if the year has any that leave
+        // room for the block), else every day.
+        let summer_starts = &year.summer[..year.summer.partition_point(|&i| i <= last_start)];
+        let candidates = if summer && !summer_starts.is_empty() {
+            summer_starts.len()
         } else {
-            candidates
+            last_start + 1
         };
-        let free = |i: usize, respect_team: bool| {
+        let candidate = |j: usize| {
+            if summer && !summer_starts.is_empty() {
+                summer_starts[j]
+            } else {
+                j
+            }
+        };
+        let free = |i: usize, respect_team: bool, own: &DaySet| {
             year_days[i..i + n]
                 .iter()
-                .all(|d| !(own.contains(d) || respect_team && team_taken.contains(d)))
+                .all(|&d| !(own.contains(d) || respect_team && team_taken.contains(d)))
         };
         // Random placement with retries; a team's no-overlap rule is dropped only when no
         // free slot is found (then the overlap is real and shows up in the coverage metrics).
         let mut chosen = None;
         for respect_team in [no_overlap, false] {
             for _ in 0..200 {
-                let i = candidates[rng.random_range(0..candidates.len())];
-                if free(i, respect_team) {
+                let i = candidate(rng.random_range(0..candidates));
+                if free(i, respect_team, own) {
                     chosen = Some(i);
                     break;
                 }
@@ -169,9 +264,11 @@ fn plan_vacation_year(
                 break;
             }
         }
-        let i = chosen.or_else(|| (0..=year_days.len() - n).find(|&i| free(i, false)));
+        let i = chosen.or_else(|| (0..=last_start).find(|&i| free(i, false, own)));
         if let Some(i) = i {
-            own.extend(&year_days[i..i + n]);
+            for &d in &year_days[i..i + n] {
+                own.insert(d);
+            }
             blocks.push((year_days[i], year_days[i + n - 1]));
         }
     }
@@ -179,7 +276,7 @@ fn plan_vacation_year(
 }
 
 /// Draws the timeline of `person` in `replication`. `working` is the person's working time
-/// over the whole span; `team_vacation` the vacation days of the people planned before them
+/// over the whole span, `planning` their [`PlanningDays`]; `team_vacation` the vacation days of the people planned before them
 /// in the same team (extended with this person's days).
 pub fn timeline(
     seed: u64,
@@ -187,7 +284,8 @@ pub fn timeline(
     calendar: &Calendar,
     person: &Person,
     working: &IntervalSet,
-    team_vacation: &mut BTreeSet<i64>,
+    planning: &PlanningDays,
+    team_vacation: &mut DaySet,
     no_overlap: bool,
 ) -> Timeline {
     let profile = &person.absence;
@@ -195,27 +293,17 @@ pub fn timeline(
 
     // Vacation, planned per calendar year.
     let mut vac_rng = rng::stream(seed, replication, Purpose::Vacation, &person.id);
-    let days = working_days(working, calendar, person);
-    let mut own = BTreeSet::new();
+    let mut own = DaySet::default();
     let mut vacation = Vec::new();
     let mut vacation_days_by_year = Vec::new();
-    use chrono::Datelike;
-    let first = calendar.date_of_day(start.day()).year();
-    let last = calendar.date_of_day(SimTime(end.secs() - 1).day());
-    for year in first..=last.year() {
-        let from =
-            calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid"));
-        let to =
-            calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid"));
-        let year_days: Vec<i64> = days.range(from..to).copied().collect();
-        if year_days.is_empty() || profile.vacation.days_per_year == 0 {
+    for year in &planning.years {
+        if year.days.is_empty() || profile.vacation.days_per_year == 0 {
             continue;
         }
         let before = own.len();
         for (a, b) in plan_vacation_year(
             &mut vac_rng,
-            calendar,
-            &year_days,
+            year,
             profile,
             team_vacation,
             no_overlap,
@@ -223,7 +311,7 @@ pub fn timeline(
         ) {
             vacation.push((SimTime::day_start(a), SimTime::day_start(b + 1)));
         }
-        vacation_days_by_year.push((year, (own.len() - before) as u32));
+        vacation_days_by_year.push((year.year, (own.len() - before) as u32));
     }
     team_vacation.extend(&own);
 
@@ -231,14 +319,11 @@ pub fn timeline(
     let mut tr_rng = rng::stream(seed, replication, Purpose::Training, &person.id);
     let mut training = Vec::new();
     if profile.training_days_per_year > 0 {
-        for year in first..=last.year() {
-            let from =
-                calendar.day_of_date(chrono::NaiveDate::from_ymd_opt(year, 1, 1).expect("valid"));
-            let to = calendar
-                .day_of_date(chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("valid"));
-            let year_days: Vec<i64> = days
-                .range(from..to)
-                .filter(|d| !own.contains(d))
+        for year in &planning.years {
+            let year_days: Vec<i64> = year
+                .days
+                .iter()
+                .filter(|&&d| !own.contains(d))
                 .copied()
                 .collect();
             let mut picked = BTreeSet::new();
