@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::engine::{Daily, ReplicationResult, Simulator, catalog};
+use crate::engine::{Daily, ReplicationResult, Simulator, TimeHistogram, catalog};
 use crate::model::Model;
 use crate::stats::MeanCi;
 
@@ -134,9 +134,8 @@ impl Experiment {
                 .enumerate()
             {
                 for (sum, counts) in setup.times[kind].iter_mut().zip(hist) {
-                    if sum.is_empty() {
-                        sum.resize(counts.len(), 0);
-                    }
+                    // A replication's histogram ends at its last non-empty bin.
+                    sum.resize(TimeHistogram::BINS, 0);
                     for (s, &c) in sum.iter_mut().zip(counts) {
                         *s += u64::from(c);
                     }

@@ -44,7 +44,8 @@ impl TimeStats {
                 within_sla: f64::NAN,
             };
         }
-        v.sort_by(f64::total_cmp);
+        // Unstable is exact here: values equal under `total_cmp` are bit-identical.
+        v.sort_unstable_by(f64::total_cmp);
         let n = v.len() as f64;
         TimeStats {
             count: n,
@@ -364,7 +365,9 @@ impl Metrics {
 }
 
 /// Response and resolution times of tickets in fixed bins, per priority: integer counts, so
-/// that histograms of many replications add up exactly and in any order.
+/// that histograms of many replications add up exactly and in any order. A replication's
+/// vectors end at their last non-empty bin (at most [`TimeHistogram::BINS`] long), which keeps
+/// the results of a batch small.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeHistogram {
     /// `response[p][i]`: tickets of priority `p` with a response time in bin `i`.
@@ -458,7 +461,8 @@ pub(super) fn compute(
             outages.push((a, b));
         }
     }
-    loss_changes.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    // A total order (elements equal under it are identical), so an unstable sort is exact.
+    loss_changes.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
     let all_users = f64::from(model.company.users);
     let (mut lost, mut rate, mut last) = (0.0, 0.0f64, SimTime::ZERO);
     for &(t, delta) in &loss_changes {
@@ -487,7 +491,8 @@ pub(super) fn compute(
         }
     }
     // At equal times, resolutions before arrivals: a ticket open on [a, r) is not open at r.
-    changes.sort_by_key(|&(t, d, _)| (t, d));
+    // (The order among equal times and directions does not change any count.)
+    changes.sort_unstable();
     let days = w_end.day() as usize;
     let mut daily = vec![Daily::default(); days];
     let (mut open, mut open_p1) = (0i64, 0i64);
@@ -582,6 +587,11 @@ pub(super) fn compute(
             sojourn_sum += hours(r - t.arrival);
             sojourn_n += 1;
         }
+    }
+    for counts in times.response.iter_mut().chain(&mut times.resolution) {
+        let used = counts.iter().rposition(|&c| c > 0).map_or(0, |i| i + 1);
+        counts.truncate(used);
+        counts.shrink_to_fit();
     }
     for p in 0..4 {
         m.response[p] = TimeStats::of(std::mem::take(&mut resp[p]), setup.sla.response_h[p]);
