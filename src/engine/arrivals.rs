@@ -97,11 +97,19 @@ impl Intensity {
     }
 
     /// Wall time at which the cumulative intensity reaches `x` (0 <= x < total).
+    #[cfg(test)]
     fn invert(&self, x: f64) -> SimTime {
-        let i = self
-            .segments
-            .partition_point(|seg| seg.3 <= x)
-            .saturating_sub(1);
+        self.invert_from(x, &mut 0)
+    }
+
+    /// Like `invert`, for ascending `x`: `segment` is where the search starts, and is left at
+    /// the segment of `x`, so that drawing a year of arrivals walks the segments once.
+    fn invert_from(&self, x: f64, segment: &mut usize) -> SimTime {
+        let mut i = *segment;
+        while i + 1 < self.segments.len() && self.segments[i + 1].3 <= x {
+            i += 1;
+        }
+        *segment = i;
         let (s, e, w, cum) = self.segments[i];
         let t = s.secs() as f64 + (x - cum) / w;
         // Rounding to the second may not leave the segment: the ticket must arrive in open time.
@@ -220,14 +228,14 @@ impl Arrivals {
             return;
         }
         let rate = category.tickets_per_year * scale / per_year; // arrivals per weighted second
-        let mut x = 0.0;
+        let (mut x, mut segment) = (0.0, 0);
         loop {
             let gap: f64 = Exp1.sample(&mut times);
             x += gap / rate;
             if x >= intensity.total {
                 break;
             }
-            let at = intensity.invert(x);
+            let at = intensity.invert_from(x, &mut segment);
             out.push(draw_ticket(model, index, category, client, at, &mut attrs));
         }
     }

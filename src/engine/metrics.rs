@@ -444,7 +444,10 @@ pub(super) fn compute(
     // company's users: nobody loses more than all of their working time (a user locked out
     // during a company-wide outage does not lose those hours twice).
     let mut outages = Vec::new();
+    // Starts come in arrival order and ends after them: two runs, which the stable sort merges
+    // in linear time.
     let mut loss_changes: Vec<(SimTime, f64)> = Vec::new();
+    let mut loss_ends: Vec<(SimTime, f64)> = Vec::new();
     for &i in &own {
         let t = &run.tickets[i];
         let (a, b) = (t.arrival.max(SimTime::ZERO), end_of(i).min(w_end));
@@ -454,15 +457,20 @@ pub(super) fn compute(
         let rate = f64::from(t.users) * t.productivity_loss;
         if rate > 0.0 {
             loss_changes.push((a, rate));
-            loss_changes.push((b, -rate));
+            loss_ends.push((b, -rate));
         }
         let cat = &model.categories[t.category as usize];
         if cat.users_affected == UsersAffected::All {
             outages.push((a, b));
         }
     }
-    // A total order (elements equal under it are identical), so an unstable sort is exact.
-    loss_changes.sort_unstable_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    // A total order (elements equal under it are identical), so the order of pushing is free.
+    let by_time_then_rate = |x: &(SimTime, f64), y: &(SimTime, f64)| {
+        x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
+    };
+    loss_ends.sort_unstable_by(by_time_then_rate);
+    loss_changes.append(&mut loss_ends);
+    loss_changes.sort_by(by_time_then_rate);
     let all_users = f64::from(model.company.users);
     let (mut lost, mut rate, mut last) = (0.0, 0.0f64, SimTime::ZERO);
     for &(t, delta) in &loss_changes {
@@ -482,17 +490,21 @@ pub(super) fn compute(
     m.outage_days = outage_days.len() as f64 / years;
 
     // Backlog: sweep over arrivals (+1) and resolutions (-1) of the company's tickets.
+    // Arrivals in order, then resolutions sorted: two runs for the stable sort to merge.
     let mut changes: Vec<(SimTime, i32, bool)> = Vec::with_capacity(own.len() * 2);
+    let mut resolutions = Vec::with_capacity(own.len());
     for &i in &own {
         let p1 = run.tickets[i].priority == Priority::P1;
         changes.push((run.tickets[i].arrival, 1, p1));
         if let Some(r) = run.jobs[i].resolved {
-            changes.push((r, -1, p1));
+            resolutions.push((r, -1, p1));
         }
     }
+    resolutions.sort_unstable();
+    changes.append(&mut resolutions);
     // At equal times, resolutions before arrivals: a ticket open on [a, r) is not open at r.
     // (The order among equal times and directions does not change any count.)
-    changes.sort_unstable();
+    changes.sort_by_key(|&(t, d, _)| (t, d));
     let days = w_end.day() as usize;
     let mut daily = vec![Daily::default(); days];
     let (mut open, mut open_p1) = (0i64, 0i64);

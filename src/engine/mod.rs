@@ -46,6 +46,7 @@ mod queue;
 mod waiting;
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 pub use cost::Costs;
 pub use metrics::{Daily, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
@@ -123,8 +124,10 @@ pub struct Trace {
 /// random numbers), so they are drawn once.
 struct Shared {
     replication: u64,
-    own: Option<Vec<Ticket>>,
+    own: Option<Rc<[Ticket]>>,
     others: HashMap<usize, Vec<Ticket>>,
+    /// The company's and the given contracts' other clients' tickets, merged by arrival.
+    merged: HashMap<Vec<usize>, Rc<[Ticket]>>,
     /// Timelines of each contract's technicians (they plan only among themselves).
     technicians: HashMap<usize, Vec<Timeline>>,
 }
@@ -135,6 +138,7 @@ impl Shared {
             replication,
             own: None,
             others: HashMap::new(),
+            merged: HashMap::new(),
             technicians: HashMap::new(),
         }
     }
@@ -293,7 +297,8 @@ fn queue_of(ticket: &Ticket) -> usize {
 struct Run<'a> {
     model: &'a Model,
     setup: usize,
-    tickets: Vec<Ticket>,
+    /// Shared with the other setups of the replication that see the same tickets.
+    tickets: Rc<[Ticket]>,
     jobs: Vec<Job>,
     responders: Vec<Responder>,
     /// Waiting tickets: `waiting[s]` the company's that need skill `s`, `waiting[OWN + c]`
@@ -498,18 +503,27 @@ impl<'m> Simulator<'m> {
         // (stable: at equal times the company's come first, then the contracts in order).
         let own = shared
             .own
-            .get_or_insert_with(|| self.arrivals.own_tickets(model, replication));
-        let mut tickets = own.clone();
-        for &c in &contracts_in_setup {
-            let others = shared
-                .others
-                .entry(c)
-                .or_insert_with(|| self.arrivals.other_client_tickets(model, replication, c));
-            tickets.extend(others.iter().cloned());
-        }
-        if !contracts_in_setup.is_empty() {
-            tickets.sort_by_key(|t| t.arrival);
-        }
+            .get_or_insert_with(|| self.arrivals.own_tickets(model, replication).into())
+            .clone();
+        let tickets = if contracts_in_setup.is_empty() {
+            own
+        } else {
+            let Shared { others, merged, .. } = shared;
+            merged
+                .entry(contracts_in_setup.clone())
+                .or_insert_with(|| {
+                    let mut tickets = own.to_vec();
+                    for &c in &contracts_in_setup {
+                        let others = others.entry(c).or_insert_with(|| {
+                            self.arrivals.other_client_tickets(model, replication, c)
+                        });
+                        tickets.extend(others.iter().cloned());
+                    }
+                    tickets.sort_by_key(|t| t.arrival);
+                    tickets.into()
+                })
+                .clone()
+        };
 
         // Setup-specific per-ticket draws, in ticket order, independent of the dynamics.
         let mut draws = rng::stream(seed, replication, Purpose::SetupDraws, &setup.name);
@@ -550,7 +564,7 @@ impl<'m> Simulator<'m> {
         };
         if traced {
             run.trace = Some(Trace {
-                tickets: run.tickets.clone(),
+                tickets: run.tickets.to_vec(),
                 resolved: Vec::new(),
                 sessions: Vec::new(),
                 responders: Vec::new(),
