@@ -31,7 +31,7 @@ impl SimTime {
 
     /// Time from hours (rounded to the nearest second).
     pub fn from_hours(h: f64) -> SimTime {
-        SimTime((h * HOUR as f64).round() as i64)
+        SimTime(round_i64(h * HOUR as f64))
     }
 
     /// Hours since the epoch, as a float.
@@ -98,10 +98,85 @@ pub const MAX_DURATION_S: i64 = 20 * 366 * DAY;
 /// Converts hours (float) to whole seconds, rounded to the nearest second, within
 /// `0..=MAX_DURATION_S`.
 pub fn secs_from_hours(h: f64) -> i64 {
-    ((h * HOUR as f64).round() as i64).clamp(0, MAX_DURATION_S)
+    round_i64(h * HOUR as f64).clamp(0, MAX_DURATION_S)
+}
+
+/// 2^52: from here on every `f64` is an integer.
+const INTEGRAL_FROM: f64 = 4_503_599_627_370_496.0;
+
+/// `x.round() as i64` (half away from zero, saturating, NaN → 0).
+///
+/// `f64::round` is a library call on baseline x86-64 (no SSE4.1), and rounding drawn times to
+/// seconds is on the engine's hot path. Exact: below 2^52 the fraction `x − trunc(x)` is
+/// representable, and above it every float is an integer already.
+pub fn round_i64(x: f64) -> i64 {
+    if !(x.abs() < INTEGRAL_FROM) {
+        return x as i64;
+    }
+    let t = x as i64;
+    let frac = x - t as f64;
+    if frac >= 0.5 {
+        t + 1
+    } else if frac <= -0.5 {
+        t - 1
+    } else {
+        t
+    }
+}
+
+/// `x.ceil() as i64` (saturating, NaN → 0), without a library call; see [`round_i64`].
+pub fn ceil_i64(x: f64) -> i64 {
+    if !(x.abs() < INTEGRAL_FROM) {
+        return x as i64;
+    }
+    let t = x as i64;
+    if (t as f64) < x { t + 1 } else { t }
 }
 
 /// Converts seconds to hours.
 pub fn hours_from_secs(s: i64) -> f64 {
     s as f64 / HOUR as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_rounding_equals_the_library() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4503599627370495.5,
+            4503599627370497.0,
+            3.9e15 + 0.5,
+            4.1e15,
+            1e19,
+            -1e19,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            f64::MIN_POSITIVE,
+            1e-300,
+        ];
+        let mut x: f64 = 1e-3;
+        while x < 1e17 {
+            for v in [x, x + 0.5, x - 0.5, x.next_up(), x.next_down()] {
+                xs.extend([v, -v, v + 0.5, v - 0.5]);
+            }
+            x *= 1.37;
+        }
+        for x in xs {
+            assert_eq!(round_i64(x), x.round() as i64, "round {x:e}");
+            assert_eq!(ceil_i64(x), x.ceil() as i64, "ceil {x:e}");
+        }
+    }
 }

@@ -15,7 +15,7 @@ use rand_distr::{Distribution, Exp1};
 use crate::interval::IntervalSet;
 use crate::model::{ArrivalPattern, Category, Model, Priority, Skill, UsersAffected};
 use crate::rng::{self, Purpose, SimRng};
-use crate::time::{SimTime, secs_from_hours};
+use crate::time::{SimTime, round_i64, secs_from_hours};
 
 /// Who a ticket belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,7 +113,7 @@ impl Intensity {
         let (s, e, w, cum) = self.segments[i];
         let t = s.secs() as f64 + (x - cum) / w;
         // Rounding to the second may not leave the segment: the ticket must arrive in open time.
-        SimTime((t.round() as i64).clamp(s.secs(), e.secs() - 1))
+        SimTime(round_i64(t).clamp(s.secs(), e.secs() - 1))
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use super::{Client, Run, Simulator, State};
 use crate::interval::IntervalSet;
 use crate::model::{Priority, Role, Skill, UsersAffected};
-use crate::time::{DAY, HOUR, SimTime};
+use crate::time::{DAY, HOUR, SimTime, ceil_i64};
 
 /// Summary of one kind of ticket time (response or resolution) for one priority.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -393,7 +393,7 @@ impl TimeHistogram {
     /// Bin of a time in business hours: bin `i` holds `(i − 1) × BIN_H < x <= i × BIN_H`, and
     /// bin 0 exactly zero, so that "within a target of T hours" is a sum over whole bins.
     pub fn bin(x: f64) -> usize {
-        ((x / Self::BIN_H - 1e-9).ceil().max(0.0) as usize).min(Self::BINS - 1)
+        (ceil_i64(x / Self::BIN_H - 1e-9).max(0) as usize).min(Self::BINS - 1)
     }
 }
 

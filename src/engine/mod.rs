@@ -54,7 +54,7 @@ pub use metrics::{Daily, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
 use crate::interval::IntervalSet;
 use crate::model::{Model, Priority, Role, Skill, SkillSet, Tier};
 use crate::rng::{self, Purpose};
-use crate::time::{SimTime, secs_from_hours};
+use crate::time::{SimTime, ceil_i64, secs_from_hours};
 use arrivals::{Client, Ticket};
 use people::Timeline;
 use queue::{ARRIVAL_CLASS, Event, EventQueue};
@@ -993,7 +993,7 @@ impl Run<'_> {
             0
         };
         let rate = resp.timeline.productivity(now) * (1.0 - resp.meeting_share);
-        let completes_at = now + travel_s + (job.remaining_s / rate).ceil() as i64;
+        let completes_at = now + travel_s + ceil_i64(job.remaining_s / rate);
         let duty_end = resp.duty_until;
         let resp = &mut self.responders[r];
         if travel_s > 0
