@@ -286,6 +286,11 @@ struct Job {
 /// Number of the company's waiting queues (one per skill).
 const OWN: usize = Skill::ALL.len();
 
+/// A responder or ticket index as stored in events (a run has far fewer than 2^32 of each).
+fn index(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 responders and tickets")
+}
+
 /// Index of the waiting queue of `ticket`.
 fn queue_of(ticket: &Ticket) -> usize {
     match ticket.client {
@@ -678,13 +683,14 @@ impl Run<'_> {
         if let Some(t) = next
             && t < self.model.end()
         {
-            self.events.push(t, Event::DutyChanges { r });
+            self.events.push(t, Event::DutyChanges { r: index(r) });
         }
     }
 
     fn handle(&mut self, now: SimTime, ev: Event) {
         match ev {
             Event::WorkEnds { r, token } => {
+                let r = r as usize;
                 if self.responders[r].token == token
                     && matches!(self.responders[r].state, State::Working { .. })
                 {
@@ -692,14 +698,15 @@ impl Run<'_> {
                 }
             }
             Event::ReturnEnds { r } => {
+                let r = r as usize;
                 if self.responders[r].state == State::Returning {
                     self.responders[r].state = State::Idle;
                 }
             }
             // A retired emergency provider has no duty left to track.
-            Event::DutyChanges { r } if self.responders[r].state == State::Retired => {}
-            Event::DutyChanges { r } => self.schedule_duty_change(r, now),
-            Event::HelpArrives { ticket } => self.help_arrives(now, ticket),
+            Event::DutyChanges { r } if self.responders[r as usize].state == State::Retired => {}
+            Event::DutyChanges { r } => self.schedule_duty_change(r as usize, now),
+            Event::HelpArrives { ticket } => self.help_arrives(now, ticket as usize),
         }
     }
 
@@ -930,7 +937,7 @@ impl Run<'_> {
                     self.emergency_waiting -= 1;
                     self.jobs[id].help_requested = true;
                     let at = now + self.jobs[id].search_delay_s;
-                    self.events.push(at, Event::HelpArrives { ticket: id });
+                    self.events.push(at, Event::HelpArrives { ticket: index(id) });
                     self.trace(now, id, None, TraceKind::HelpCalled);
                 }
             }
@@ -1014,7 +1021,7 @@ impl Run<'_> {
             completes_at,
         };
         let token = resp.token;
-        self.events.push(ends, Event::WorkEnds { r, token });
+        self.events.push(ends, Event::WorkEnds { r: index(r), token });
         self.trace(now, id, Some(r), TraceKind::Started);
     }
 
@@ -1053,7 +1060,7 @@ impl Run<'_> {
             let resp = &mut self.responders[r];
             if back > 0 {
                 resp.state = State::Returning;
-                self.events.push(now + back, Event::ReturnEnds { r });
+                self.events.push(now + back, Event::ReturnEnds { r: index(r) });
             } else {
                 resp.state = if resp.dedicated.is_some() {
                     State::Retired

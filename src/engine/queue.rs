@@ -13,7 +13,6 @@
 //! is ignored when the token is stale (lazy deletion, as in many DES kernels; cheaper than a
 //! keyed heap for our short queues).
 
-use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::time::SimTime;
@@ -23,13 +22,13 @@ use crate::time::SimTime;
 pub(crate) enum Event {
     /// The work session of responder `r` with session token `token` ends (completion, end of
     /// duty, budget exhausted).
-    WorkEnds { r: usize, token: u32 },
+    WorkEnds { r: u32, token: u32 },
     /// Responder `r` is back from an on-site visit.
-    ReturnEnds { r: usize },
+    ReturnEnds { r: u32 },
     /// Responder `r` goes on or off duty.
-    DutyChanges { r: usize },
+    DutyChanges { r: u32 },
     /// Emergency help called for ticket `ticket` is ready to work.
-    HelpArrives { ticket: usize },
+    HelpArrives { ticket: u32 },
 }
 
 impl Event {
@@ -45,56 +44,53 @@ impl Event {
 /// Class of ticket arrivals, which come after every queued class at the same time.
 pub(crate) const ARRIVAL_CLASS: u8 = 3;
 
-#[derive(PartialEq, Eq, PartialOrd, Ord)]
-struct Key {
+/// A queued event: its key `(time, class, seq)` packed into two words, so that the heap
+/// compares two integers and moves 24 bytes per step.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Entry {
     time: SimTime,
-    class: u8,
-    seq: u64,
+    /// `class << 56 | seq`.
+    order: u64,
+    event: Event,
 }
 
-/// Min-queue of events keyed by `(time, class, seq)`.
-#[derive(Default)]
-pub(crate) struct EventQueue {
-    heap: BinaryHeap<Reverse<(Key, EventSlot)>>,
-    seq: u64,
+impl Ord for Entry {
+    /// Reversed, so that `BinaryHeap`'s maximum is the earliest event.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.time, other.order).cmp(&(self.time, self.order))
+    }
 }
 
-/// Wrapper so that the heap never compares events themselves (keys are unique).
-#[derive(PartialEq, Eq)]
-struct EventSlot(Event);
-
-impl PartialOrd for EventSlot {
+impl PartialOrd for Entry {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
 
-impl Ord for EventSlot {
-    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
-        std::cmp::Ordering::Equal
-    }
+/// Min-queue of events keyed by `(time, class, seq)`.
+#[derive(Default)]
+pub(crate) struct EventQueue {
+    heap: BinaryHeap<Entry>,
+    seq: u64,
 }
 
 impl EventQueue {
     /// Schedules `event` at `time`.
     pub(crate) fn push(&mut self, time: SimTime, event: Event) {
         self.seq += 1;
-        let key = Key {
-            time,
-            class: event.class(),
-            seq: self.seq,
-        };
-        self.heap.push(Reverse((key, EventSlot(event))));
+        debug_assert!(self.seq < 1 << 56, "event sequence overflow");
+        let order = u64::from(event.class()) << 56 | self.seq;
+        self.heap.push(Entry { time, order, event });
     }
 
     /// Time and class of the next event.
     pub(crate) fn peek(&self) -> Option<(SimTime, u8)> {
-        self.heap.peek().map(|Reverse((k, _))| (k.time, k.class))
+        self.heap.peek().map(|e| (e.time, (e.order >> 56) as u8))
     }
 
     /// Removes and returns the next event.
     pub(crate) fn pop(&mut self) -> Option<(SimTime, Event)> {
-        self.heap.pop().map(|Reverse((k, e))| (k.time, e.0))
+        self.heap.pop().map(|e| (e.time, e.event))
     }
 }
 
