@@ -248,22 +248,36 @@ impl Responder {
         self.state != State::Retired && self.duty_now
     }
 
-    fn budget_left(&mut self, t: SimTime) -> i64 {
+    /// Week number of `t` (weeks start on Monday 00:00).
+    fn week(&self, t: SimTime) -> i64 {
+        (t.day() + self.week_offset).div_euclid(7)
+    }
+
+    /// Seconds of weekly IT budget left at `t`.
+    fn budget_left(&self, t: SimTime) -> i64 {
         match self.weekly_budget_s {
             None => i64::MAX,
-            Some(b) => {
-                // Weeks start on Monday 00:00.
-                let week = (t.day() + self.week_offset).div_euclid(7);
-                if week != self.budget_week {
-                    self.budget_week = week;
-                    self.budget_used_s = 0;
-                }
-                b - self.budget_used_s
-            }
+            Some(b) if self.week(t) == self.budget_week => b - self.budget_used_s,
+            Some(b) => b,
         }
     }
 
-    fn available(&mut self, t: SimTime) -> bool {
+    /// Books the work of a session `[start, end)` against the weekly budget: only the part in
+    /// the week of `end`, since a new week starts with a full budget.
+    fn spend_budget(&mut self, start: SimTime, end: SimTime) {
+        if self.weekly_budget_s.is_none() {
+            return;
+        }
+        let week = self.week(end);
+        if week != self.budget_week {
+            self.budget_week = week;
+            self.budget_used_s = 0;
+        }
+        let week_start = SimTime::day_start(week * 7 - self.week_offset);
+        self.budget_used_s += end - start.max(week_start);
+    }
+
+    fn available(&self, t: SimTime) -> bool {
         self.dedicated.is_none() && !self.emergency && self.on_duty(t) && self.budget_left(t) > 0
     }
 }
@@ -1040,7 +1054,7 @@ impl Run<'_> {
         let elapsed = now - start;
         let resp = &mut self.responders[r];
         resp.token += 1;
-        resp.budget_used_s += elapsed;
+        resp.spend_budget(start, now);
         if self.tickets[id].client == Client::Own {
             // Only work inside the measured window counts towards per-year hours.
             let w_end = self.model.window_end();
