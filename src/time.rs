@@ -28,6 +28,8 @@ impl SimTime {
     pub const ZERO: SimTime = SimTime(0);
     /// Later than any event.
     pub const MAX: SimTime = SimTime(i64::MAX / 4);
+    /// Earlier than any event.
+    pub const MIN: SimTime = SimTime(i64::MIN / 4);
 
     /// Time from hours (rounded to the nearest second).
     pub fn from_hours(h: f64) -> SimTime {

@@ -331,6 +331,8 @@ struct Run<'a> {
     waiting_p1: usize,
     /// Reused buffers, so that dispatch does not allocate.
     masks: Vec<(SkillSet, SkillSet)>,
+    /// When `masks` must be recomputed (`SimTime::MIN` = now).
+    masks_expire: SimTime,
     scratch: Vec<usize>,
     events: EventQueue,
     emergency_tier: Option<usize>,
@@ -574,6 +576,7 @@ impl<'m> Simulator<'m> {
             waiting_count: 0,
             waiting_p1: 0,
             masks: Vec::new(),
+            masks_expire: SimTime::MIN,
             scratch: Vec::new(),
             events: EventQueue::default(),
             emergency_tier,
@@ -681,6 +684,7 @@ impl Run<'_> {
 
     /// Updates responder `r`'s duty state at `now` and schedules its next change.
     fn schedule_duty_change(&mut self, r: usize, now: SimTime) {
+        self.masks_expire = SimTime::MIN;
         let resp = &mut self.responders[r];
         let duty = &resp.timeline.duty;
         let next = match duty.interval_at(now) {
@@ -825,6 +829,31 @@ impl Run<'_> {
         best.map(|k| k.2)
     }
 
+    /// Recomputes, per tier, the skills available for any ticket and for P1 tickets (on-call
+    /// included). Availability changes only with duty, budgets and emergency help, whose
+    /// handlers reset `masks_expire`; budgets also at the start of each week.
+    fn update_masks(&mut self, now: SimTime) {
+        let tiers = self.model.setups[self.setup].tiers.len();
+        self.masks.clear();
+        self.masks
+            .resize(tiers, (SkillSet::default(), SkillSet::default()));
+        let mut expire = SimTime::MAX;
+        for resp in &self.responders {
+            if resp.weekly_budget_s.is_some() {
+                let next_week = SimTime::day_start((resp.week(now) + 1) * 7 - resp.week_offset);
+                expire = expire.min(next_week);
+            }
+            if resp.available(now) {
+                let m = &mut self.masks[resp.tier];
+                m.1 = m.1.union(resp.skills);
+                if !resp.p1_only {
+                    m.0 = m.0.union(resp.skills);
+                }
+            }
+        }
+        self.masks_expire = expire;
+    }
+
     fn dispatch(&mut self, now: SimTime) {
         if self.waiting_count == 0 {
             return;
@@ -837,20 +866,8 @@ impl Run<'_> {
         if !any_idle && self.waiting_p1 == 0 && self.emergency_waiting == 0 {
             return;
         }
-        // Per tier: skills available for any ticket, and for P1 tickets (on-call included).
-        let tiers = self.model.setups[self.setup].tiers.len();
-        self.masks.clear();
-        self.masks
-            .resize(tiers, (SkillSet::default(), SkillSet::default()));
-        for r in 0..self.responders.len() {
-            if self.responders[r].available(now) {
-                let resp = &self.responders[r];
-                let m = &mut self.masks[resp.tier];
-                m.1 = m.1.union(resp.skills);
-                if !resp.p1_only {
-                    m.0 = m.0.union(resp.skills);
-                }
-            }
+        if now >= self.masks_expire {
+            self.update_masks(now);
         }
 
         // Rule 3: idle responders pick.
@@ -1055,6 +1072,9 @@ impl Run<'_> {
         let resp = &mut self.responders[r];
         resp.token += 1;
         resp.spend_budget(start, now);
+        if resp.weekly_budget_s.is_some() {
+            self.masks_expire = SimTime::MIN;
+        }
         if self.tickets[id].client == Client::Own {
             // Only work inside the measured window counts towards per-year hours.
             let w_end = self.model.window_end();
