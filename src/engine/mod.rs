@@ -810,6 +810,9 @@ impl Run<'_> {
         };
         for skill in Skill::ALL.into_iter().filter(|&s| resp.skills.has(s)) {
             let q = &self.waiting[skill as usize];
+            if q.is_empty() {
+                continue;
+            }
             // Within a queue the owning tier depends only on whether a ticket is a P1, so the
             // first P1 and the first other ticket are the only candidates.
             consider(q.first_p1().filter(|k| self.may_take(r, k.2, &self.masks)));
@@ -817,12 +820,12 @@ impl Run<'_> {
         }
         if let Some(c) = resp.contract {
             let q = &self.waiting[OWN + c];
-            // Technicians have every skill: the pool's next ticket is at the front.
             let may = |k: &WaitKey| resp.skills.has(self.tickets[k.2].skill);
             let next = if resp.p1_only {
                 q.p1().find(may)
             } else {
-                q.iter().find(may)
+                // Technicians have every skill: the pool's next ticket is at the front.
+                q.first().filter(may).or_else(|| q.iter().find(may))
             };
             consider(next);
         }

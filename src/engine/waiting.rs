@@ -18,11 +18,14 @@ pub(crate) type WaitKey = (Priority, SimTime, usize);
 pub(crate) struct WaitQueue {
     /// `by_priority[p]`: `(arrival, id)` of the waiting tickets of priority `p`, sorted.
     by_priority: [VecDeque<(SimTime, usize)>; 4],
+    /// Bit `p` set when `by_priority[p]` is not empty.
+    nonempty: u8,
 }
 
 impl WaitQueue {
     /// Adds a ticket. It must not be waiting already.
     pub(crate) fn insert(&mut self, (priority, arrival, id): WaitKey) {
+        self.nonempty |= 1 << priority.index();
         let q = &mut self.by_priority[priority.index()];
         let key = (arrival, id);
         if q.back().is_none_or(|&b| b < key) {
@@ -38,17 +41,39 @@ impl WaitQueue {
     pub(crate) fn remove(&mut self, (priority, arrival, id): WaitKey) -> bool {
         let q = &mut self.by_priority[priority.index()];
         let key = (arrival, id);
-        if q.front() == Some(&key) {
+        let removed = if q.front() == Some(&key) {
             q.pop_front();
-            return true;
+            true
+        } else if let Ok(at) = q.binary_search(&key) {
+            q.remove(at);
+            true
+        } else {
+            false
+        };
+        if q.is_empty() {
+            self.nonempty &= !(1 << priority.index());
         }
-        match q.binary_search(&key) {
-            Ok(at) => {
-                q.remove(at);
-                true
-            }
-            Err(_) => false,
+        removed
+    }
+
+    /// Whether no ticket waits.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.nonempty == 0
+    }
+
+    /// The first waiting ticket.
+    pub(crate) fn first(&self) -> Option<WaitKey> {
+        self.first_from(0)
+    }
+
+    /// The first waiting ticket of priority index `from` or less urgent.
+    fn first_from(&self, from: u32) -> Option<WaitKey> {
+        let bits = u32::from(self.nonempty) >> from << from;
+        if bits == 0 {
+            return None;
         }
+        let p = bits.trailing_zeros() as usize;
+        Self::key(Priority::ALL[p], self.by_priority[p].front())
     }
 
     /// The first waiting P1 ticket.
@@ -58,9 +83,7 @@ impl WaitQueue {
 
     /// The first waiting ticket that is not a P1.
     pub(crate) fn first_non_p1(&self) -> Option<WaitKey> {
-        Priority::ALL[1..]
-            .iter()
-            .find_map(|&p| Self::key(p, self.by_priority[p.index()].front()))
+        self.first_from(1)
     }
 
     /// The waiting P1 tickets, in waiting order.
@@ -131,6 +154,8 @@ mod tests {
             assert_eq!(q.first_p1(), set.first().copied().filter(|k| k.0 == Priority::P1));
             let non_p1 = set.range((Priority::P2, SimTime(i64::MIN), 0)..).next().copied();
             assert_eq!(q.first_non_p1(), non_p1);
+            assert_eq!(q.first(), set.first().copied());
+            assert_eq!(q.is_empty(), set.is_empty());
         }
     }
 }
