@@ -197,6 +197,8 @@ struct Responder {
     /// events, so that dispatch needs no search in the duty intervals).
     duty_now: bool,
     duty_until: SimTime,
+    /// Index of the first duty interval not over yet.
+    duty_cursor: usize,
     /// Index into `Model::people` of an in-house person (for the cost model).
     person: Option<usize>,
     /// On-site visits to the company within the measured window.
@@ -233,6 +235,7 @@ impl Responder {
             week_offset,
             duty_now: false,
             duty_until: SimTime::ZERO,
+            duty_cursor: 0,
             person: None,
             onsite_visits: 0,
         }
@@ -687,15 +690,23 @@ impl Run<'_> {
         self.masks_expire = SimTime::MIN;
         let resp = &mut self.responders[r];
         let duty = &resp.timeline.duty;
-        let next = match duty.interval_at(now) {
-            Some((_, e)) => {
+        // Time only moves forward: skip the intervals that are over instead of searching.
+        let mut i = resp.duty_cursor;
+        while let Some((_, e)) = duty.get(i)
+            && e <= now
+        {
+            i += 1;
+        }
+        resp.duty_cursor = i;
+        let next = match duty.get(i) {
+            Some((s, e)) if s <= now => {
                 resp.duty_now = true;
                 resp.duty_until = e;
                 Some(e)
             }
-            None => {
+            other => {
                 resp.duty_now = false;
-                duty.next_start_at_or_after(now)
+                other.map(|(s, _)| s)
             }
         };
         if let Some(t) = next
