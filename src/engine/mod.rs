@@ -549,22 +549,37 @@ impl<'m> Simulator<'m> {
                 .clone()
         };
 
-        // Setup-specific per-ticket draws, in ticket order, independent of the dynamics.
+        // Setup-specific per-ticket draws, in ticket order, independent of the dynamics; only
+        // those a ticket can use (a penalty if it needs knowledge, travel if it is on site, a
+        // search delay if emergency help covers it), since they cost a tenth of a run.
         let mut draws = rng::stream(seed, replication, Purpose::SetupDraws, &setup.name);
         let travel = contracts_in_setup
             .first()
             .map(|&c| &model.contracts[c].travel_h);
-        let search = setup.tiers.iter().find_map(|t| match t {
-            Tier::Emergency(h) => Some(&h.search_delay_h),
+        let help = setup.tiers.iter().find_map(|t| match t {
+            Tier::Emergency(h) => Some(h),
             _ => None,
         });
+        let mut draw = |d: &crate::dist::Dist| secs_from_hours(d.sample(&mut draws));
         let jobs: Vec<Job> = tickets
             .iter()
             .map(|t| Job {
                 remaining_s: t.effort_s as f64,
-                penalty_s: secs_from_hours(setup.knowledge_penalty_h.sample(&mut draws)),
-                travel_s: travel.map_or(0, |d| secs_from_hours(d.sample(&mut draws))),
-                search_delay_s: search.map_or(0, |d| secs_from_hours(d.sample(&mut draws))),
+                penalty_s: if t.needs_knowledge {
+                    draw(&setup.knowledge_penalty_h)
+                } else {
+                    0
+                },
+                travel_s: match travel {
+                    Some(d) if t.onsite => draw(d),
+                    _ => 0,
+                },
+                search_delay_s: match help {
+                    Some(h) if t.client == Client::Own && h.priorities[t.priority.index()] => {
+                        draw(&h.search_delay_h)
+                    }
+                    _ => 0,
+                },
                 ..Job::default()
             })
             .collect();
