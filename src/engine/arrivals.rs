@@ -150,6 +150,16 @@ fn draw_ticket(
     }
 }
 
+/// Room for the tickets of the model's span at rate multiplier `scale`, with a margin that
+/// Poisson noise rarely exceeds, so that drawing a year of tickets does not keep reallocating.
+fn expected_tickets(model: &Model, scale: f64) -> usize {
+    let years = (model.end() - model.start()) as f64 / crate::engine::people::YEAR_S;
+    let per_year: f64 = model.categories.iter().map(|c| c.tickets_per_year).sum();
+    let n = per_year * scale * years;
+    // Mean plus four standard deviations; `as` saturates a nonsensical rate.
+    (n + 4.0 * n.sqrt() + 16.0) as usize
+}
+
 /// Whose tickets a category stream produces, and from which random streams.
 struct Source<'a> {
     client: Client,
@@ -243,7 +253,7 @@ impl Arrivals {
     /// All tickets of the company over the model's span (warm-up, window and drain), sorted by
     /// arrival time, then category index, then draw order.
     pub fn own_tickets(&self, model: &Model, replication: u64) -> Vec<Ticket> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(expected_tickets(model, 1.0));
         for (i, c) in model.categories.iter().enumerate() {
             let source = Source {
                 client: Client::Own,
@@ -269,7 +279,7 @@ impl Arrivals {
     ) -> Vec<Ticket> {
         let c = &model.contracts[contract];
         let scale = f64::from(c.other_clients_pcs) / f64::from(model.company.pcs.max(1));
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(expected_tickets(model, scale));
         for (i, cat) in model.categories.iter().enumerate() {
             let entity = format!("{}/{}", c.id, cat.id);
             let source = Source {

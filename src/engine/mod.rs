@@ -536,12 +536,16 @@ impl<'m> Simulator<'m> {
             merged
                 .entry(contracts_in_setup.clone())
                 .or_insert_with(|| {
-                    let mut tickets = own.to_vec();
                     for &c in &contracts_in_setup {
-                        let others = others.entry(c).or_insert_with(|| {
+                        others.entry(c).or_insert_with(|| {
                             self.arrivals.other_client_tickets(model, replication, c)
                         });
-                        tickets.extend(others.iter().cloned());
+                    }
+                    let n = contracts_in_setup.iter().map(|c| others[c].len()).sum::<usize>();
+                    let mut tickets = Vec::with_capacity(own.len() + n);
+                    tickets.extend_from_slice(&own);
+                    for c in &contracts_in_setup {
+                        tickets.extend_from_slice(&others[c]);
                     }
                     tickets.sort_by_key(|t| t.arrival);
                     tickets.into()
