@@ -112,7 +112,8 @@ const INTEGRAL_FROM: f64 = 4_503_599_627_370_496.0;
 /// seconds is on the engine's hot path. Exact: below 2^52 the fraction `x − trunc(x)` is
 /// representable, and above it every float is an integer already.
 pub fn round_i64(x: f64) -> i64 {
-    if !(x.abs() < INTEGRAL_FROM) {
+    // NaN fails the comparison too and goes the saturating way.
+    if x.abs().partial_cmp(&INTEGRAL_FROM) != Some(std::cmp::Ordering::Less) {
         return x as i64;
     }
     let t = x as i64;
@@ -128,7 +129,8 @@ pub fn round_i64(x: f64) -> i64 {
 
 /// `x.ceil() as i64` (saturating, NaN → 0), without a library call; see [`round_i64`].
 pub fn ceil_i64(x: f64) -> i64 {
-    if !(x.abs() < INTEGRAL_FROM) {
+    // NaN fails the comparison too and goes the saturating way.
+    if x.abs().partial_cmp(&INTEGRAL_FROM) != Some(std::cmp::Ordering::Less) {
         return x as i64;
     }
     let t = x as i64;

@@ -465,9 +465,8 @@ pub(super) fn compute(
         }
     }
     // A total order (elements equal under it are identical), so the order of pushing is free.
-    let by_time_then_rate = |x: &(SimTime, f64), y: &(SimTime, f64)| {
-        x.0.cmp(&y.0).then(x.1.total_cmp(&y.1))
-    };
+    let by_time_then_rate =
+        |x: &(SimTime, f64), y: &(SimTime, f64)| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1));
     loss_ends.sort_unstable_by(by_time_then_rate);
     loss_changes.append(&mut loss_ends);
     loss_changes.sort_by(by_time_then_rate);

@@ -147,10 +147,9 @@ impl Shared {
 /// Precomputed, replication-independent parts of a model: working schedules.
 pub struct Simulator<'m> {
     model: &'m Model,
-    person_working: Vec<IntervalSet>,
+    /// Working time and planning days of each person.
     person_planning: Vec<people::PlanningDays>,
-    tech_working: Vec<IntervalSet>,
-    /// Per contract, per technician.
+    /// The same per contract, per technician.
     tech_planning: Vec<Vec<people::PlanningDays>>,
     oncall_working: Vec<IntervalSet>,
     business_window: IntervalSet,
@@ -390,9 +389,7 @@ impl<'m> Simulator<'m> {
         let business_window = model.business.clip(SimTime::ZERO, model.window_end());
         Simulator {
             model,
-            person_working,
             person_planning,
-            tech_working,
             tech_planning,
             oncall_working,
             business_window,
@@ -453,7 +450,6 @@ impl<'m> Simulator<'m> {
                     replication,
                     &model.calendar,
                     person,
-                    &self.person_working[p],
                     &self.person_planning[p],
                     &mut team_vacation,
                     setup.vacation_no_overlap,
@@ -488,7 +484,6 @@ impl<'m> Simulator<'m> {
                                     replication,
                                     &model.calendar,
                                     tech,
-                                    &self.tech_working[*c],
                                     planning,
                                     &mut pool_vacation,
                                     false,
@@ -541,7 +536,10 @@ impl<'m> Simulator<'m> {
                             self.arrivals.other_client_tickets(model, replication, c)
                         });
                     }
-                    let n = contracts_in_setup.iter().map(|c| others[c].len()).sum::<usize>();
+                    let n = contracts_in_setup
+                        .iter()
+                        .map(|c| others[c].len())
+                        .sum::<usize>();
                     let mut tickets = Vec::with_capacity(own.len() + n);
                     tickets.extend_from_slice(&own);
                     for c in &contracts_in_setup {
@@ -846,7 +844,10 @@ impl Run<'_> {
             // Within a queue the owning tier depends only on whether a ticket is a P1, so the
             // first P1 and the first other ticket are the only candidates.
             consider(q.first_p1().filter(|k| self.may_take(r, k.2, &self.masks)));
-            consider(q.first_non_p1().filter(|k| self.may_take(r, k.2, &self.masks)));
+            consider(
+                q.first_non_p1()
+                    .filter(|k| self.may_take(r, k.2, &self.masks)),
+            );
         }
         if let Some(c) = resp.contract {
             let q = &self.waiting[OWN + c];
@@ -1001,7 +1002,8 @@ impl Run<'_> {
                     self.emergency_waiting -= 1;
                     self.jobs[id].help_requested = true;
                     let at = now + self.jobs[id].search_delay_s;
-                    self.events.push(at, Event::HelpArrives { ticket: index(id) });
+                    self.events
+                        .push(at, Event::HelpArrives { ticket: index(id) });
                     self.trace(now, id, None, TraceKind::HelpCalled);
                 }
             }
@@ -1085,7 +1087,8 @@ impl Run<'_> {
             completes_at,
         };
         let token = resp.token;
-        self.events.push(ends, Event::WorkEnds { r: index(r), token });
+        self.events
+            .push(ends, Event::WorkEnds { r: index(r), token });
         self.trace(now, id, Some(r), TraceKind::Started);
     }
 
@@ -1127,7 +1130,8 @@ impl Run<'_> {
             let resp = &mut self.responders[r];
             if back > 0 {
                 resp.state = State::Returning;
-                self.events.push(now + back, Event::ReturnEnds { r: index(r) });
+                self.events
+                    .push(now + back, Event::ReturnEnds { r: index(r) });
             } else {
                 resp.state = if resp.dedicated.is_some() {
                     State::Retired

@@ -83,6 +83,8 @@ impl Timeline {
 /// outside it from their weekly hours and the public holidays.
 #[derive(Clone, Debug)]
 pub struct PlanningDays {
+    /// The person's working time over the span.
+    working: IntervalSet,
     years: Vec<PlanningYear>,
 }
 
@@ -138,7 +140,10 @@ impl PlanningDays {
                 PlanningYear { year, days, summer }
             })
             .collect();
-        PlanningDays { years }
+        PlanningDays {
+            working: working.clone(),
+            years,
+        }
     }
 }
 
@@ -275,15 +280,14 @@ fn plan_vacation_year(
     blocks
 }
 
-/// Draws the timeline of `person` in `replication`. `working` is the person's working time
-/// over the whole span, `planning` their [`PlanningDays`]; `team_vacation` the vacation days of the people planned before them
+/// Draws the timeline of `person` in `replication`. `planning` holds their working time and
+/// [`PlanningDays`]; `team_vacation` the vacation days of the people planned before them
 /// in the same team (extended with this person's days).
 pub fn timeline(
     seed: u64,
     replication: u64,
     calendar: &Calendar,
     person: &Person,
-    working: &IntervalSet,
     planning: &PlanningDays,
     team_vacation: &mut DaySet,
     no_overlap: bool,
@@ -423,7 +427,7 @@ pub fn timeline(
     let vacancy = IntervalSet::from_intervals(vacancy);
     let absent = vacation.union(&sick).union(&training).union(&vacancy);
     Timeline {
-        duty: working.subtract(&absent),
+        duty: planning.working.subtract(&absent),
         absent,
         vacation,
         sick,

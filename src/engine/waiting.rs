@@ -142,7 +142,10 @@ mod tests {
                     set.insert(k);
                 }
                 2 if set.len() > 3 => {
-                    let k = *set.iter().nth(rng.random_range(0..set.len())).expect("in range");
+                    let k = *set
+                        .iter()
+                        .nth(rng.random_range(0..set.len()))
+                        .expect("in range");
                     set.remove(&k);
                     assert!(q.remove(k));
                     assert!(!q.remove(k));
@@ -150,9 +153,18 @@ mod tests {
                 }
                 _ => {}
             }
-            assert_eq!(q.iter().collect::<Vec<_>>(), set.iter().copied().collect::<Vec<_>>());
-            assert_eq!(q.first_p1(), set.first().copied().filter(|k| k.0 == Priority::P1));
-            let non_p1 = set.range((Priority::P2, SimTime(i64::MIN), 0)..).next().copied();
+            assert_eq!(
+                q.iter().collect::<Vec<_>>(),
+                set.iter().copied().collect::<Vec<_>>()
+            );
+            assert_eq!(
+                q.first_p1(),
+                set.first().copied().filter(|k| k.0 == Priority::P1)
+            );
+            let non_p1 = set
+                .range((Priority::P2, SimTime(i64::MIN), 0)..)
+                .next()
+                .copied();
             assert_eq!(q.first_non_p1(), non_p1);
             assert_eq!(q.first(), set.first().copied());
             assert_eq!(q.is_empty(), set.is_empty());
