@@ -91,6 +91,11 @@ impl SkillSet {
         SkillSet(self.0 | other.0)
     }
 
+    /// The set as a bit mask: bit `s` for skill `s`.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
     /// Whether the set contains `skill`.
     pub fn has(self, skill: Skill) -> bool {
         self.0 & (1 << skill as u8) != 0

@@ -247,7 +247,7 @@ impl Responder {
             "{} at {t:?}",
             self.label
         );
-        self.state != State::Retired && self.duty_now
+        !matches!(self.state, State::Retired) && self.duty_now
     }
 
     /// Week number of `t` (weeks start on Monday 00:00).
@@ -327,6 +327,8 @@ struct Run<'a> {
     /// take is at the front of one of its queues: within one queue, every ticket of the same
     /// priority class (P1, or not) belongs to the same tier.
     waiting: Vec<WaitQueue>,
+    /// Bit `s` set when the company's queue `waiting[s]` holds tickets.
+    own_nonempty: u8,
     /// Number of waiting tickets over all queues.
     waiting_count: usize,
     /// Number of waiting P1 tickets over all queues.
@@ -593,6 +595,7 @@ impl<'m> Simulator<'m> {
             jobs,
             responders,
             waiting: vec![WaitQueue::default(); OWN + model.contracts.len()],
+            own_nonempty: 0,
             waiting_count: 0,
             waiting_p1: 0,
             masks: Vec::new(),
@@ -745,12 +748,12 @@ impl Run<'_> {
             }
             Event::ReturnEnds { r } => {
                 let r = r as usize;
-                if self.responders[r].state == State::Returning {
+                if matches!(self.responders[r].state, State::Returning) {
                     self.responders[r].state = State::Idle;
                 }
             }
             // A retired emergency provider has no duty left to track.
-            Event::DutyChanges { r } if self.responders[r as usize].state == State::Retired => {}
+            Event::DutyChanges { r } if matches!(self.responders[r as usize].state, State::Retired) => {}
             Event::DutyChanges { r } => self.schedule_duty_change(r as usize, now),
             Event::HelpArrives { ticket } => self.help_arrives(now, ticket as usize),
         }
@@ -763,7 +766,11 @@ impl Run<'_> {
 
     fn enqueue(&mut self, id: usize) {
         let t = &self.tickets[id];
-        self.waiting[queue_of(t)].insert((t.priority, t.arrival, id));
+        let q = queue_of(t);
+        self.waiting[q].insert((t.priority, t.arrival, id));
+        if q < OWN {
+            self.own_nonempty |= 1 << q;
+        }
         self.waiting_count += 1;
         self.waiting_p1 += usize::from(t.priority == Priority::P1);
         self.jobs[id].waiting = true;
@@ -774,7 +781,11 @@ impl Run<'_> {
 
     fn dequeue(&mut self, id: usize) {
         let t = &self.tickets[id];
-        let removed = self.waiting[queue_of(t)].remove((t.priority, t.arrival, id));
+        let q = queue_of(t);
+        let removed = self.waiting[q].remove((t.priority, t.arrival, id));
+        if q < OWN && self.waiting[q].is_empty() {
+            self.own_nonempty &= !(1 << q);
+        }
         debug_assert!(removed, "ticket {id} was not waiting");
         self.waiting_count -= 1;
         self.waiting_p1 -= usize::from(t.priority == Priority::P1);
@@ -836,11 +847,10 @@ impl Run<'_> {
                 best = Some(k);
             }
         };
-        for skill in Skill::ALL.into_iter().filter(|&s| resp.skills.has(s)) {
-            let q = &self.waiting[skill as usize];
-            if q.is_empty() {
-                continue;
-            }
+        let mut queues = resp.skills.bits() & self.own_nonempty;
+        while queues != 0 {
+            let q = &self.waiting[queues.trailing_zeros() as usize];
+            queues &= queues - 1;
             // Within a queue the owning tier depends only on whether a ticket is a P1, so the
             // first P1 and the first other ticket are the only candidates.
             consider(q.first_p1().filter(|k| self.may_take(r, k.2, &self.masks)));
@@ -896,7 +906,7 @@ impl Run<'_> {
         let any_idle = self
             .responders
             .iter()
-            .any(|r| r.state == State::Idle && r.duty_now);
+            .any(|r| matches!(r.state, State::Idle) && r.duty_now);
         if !any_idle && self.waiting_p1 == 0 && self.emergency_waiting == 0 {
             return;
         }
@@ -910,7 +920,7 @@ impl Run<'_> {
                 break;
             }
             let resp = &mut self.responders[r];
-            if resp.state != State::Idle {
+            if !matches!(resp.state, State::Idle) {
                 continue;
             }
             let can = if let Some(d) = resp.dedicated {
