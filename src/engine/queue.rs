@@ -42,18 +42,29 @@ impl Event {
 /// Class of ticket arrivals, which come after every queued class at the same time.
 pub(crate) const ARRIVAL_CLASS: u8 = 3;
 
-/// A queued event with its key `(time, class, seq)`, the last two packed into one word.
+/// A queued event with its key `(time, class, seq)` packed into one integer: the time with its
+/// sign bit flipped (so that unsigned order is time order), then `class << 56 | seq`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Entry {
-    time: SimTime,
-    /// `class << 56 | seq`.
-    order: u64,
+    key: u128,
     event: Event,
 }
 
 impl Entry {
-    fn key(&self) -> (SimTime, u64) {
-        (self.time, self.order)
+    fn new(time: SimTime, class: u8, seq: u64) -> Entry {
+        let time = (time.0 as u64) ^ (1 << 63);
+        Entry {
+            key: u128::from(time) << 64 | u128::from(class) << 56 | u128::from(seq),
+            event: Event::DutyChanges { r: 0 },
+        }
+    }
+
+    fn time(&self) -> SimTime {
+        SimTime(((self.key >> 64) as u64 ^ (1 << 63)) as i64)
+    }
+
+    fn class(&self) -> u8 {
+        (self.key >> 56) as u8
     }
 }
 
@@ -73,20 +84,22 @@ impl EventQueue {
     pub(crate) fn push(&mut self, time: SimTime, event: Event) {
         self.seq += 1;
         debug_assert!(self.seq < 1 << 56, "event sequence overflow");
-        let order = u64::from(event.class()) << 56 | self.seq;
-        let entry = Entry { time, order, event };
-        let at = self.entries.partition_point(|e| e.key() > entry.key());
+        let entry = Entry {
+            event,
+            ..Entry::new(time, event.class(), self.seq)
+        };
+        let at = self.entries.partition_point(|e| e.key > entry.key);
         self.entries.insert(at, entry);
     }
 
     /// Time and class of the next event.
     pub(crate) fn peek(&self) -> Option<(SimTime, u8)> {
-        self.entries.last().map(|e| (e.time, (e.order >> 56) as u8))
+        self.entries.last().map(|e| (e.time(), e.class()))
     }
 
     /// Removes and returns the next event.
     pub(crate) fn pop(&mut self) -> Option<(SimTime, Event)> {
-        self.entries.pop().map(|e| (e.time, e.event))
+        self.entries.pop().map(|e| (e.time(), e.event))
     }
 }
 
@@ -101,10 +114,12 @@ mod tests {
         q.push(SimTime(10), Event::WorkEnds { r: 2, token: 0 });
         q.push(SimTime(5), Event::HelpArrives { ticket: 3 });
         q.push(SimTime(10), Event::DutyChanges { r: 4 });
+        q.push(SimTime(-7), Event::DutyChanges { r: 5 });
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).collect();
         assert_eq!(
             order,
             vec![
+                (SimTime(-7), Event::DutyChanges { r: 5 }),
                 (SimTime(5), Event::HelpArrives { ticket: 3 }),
                 (SimTime(10), Event::WorkEnds { r: 2, token: 0 }),
                 (SimTime(10), Event::DutyChanges { r: 1 }),
