@@ -753,7 +753,8 @@ impl Run<'_> {
                 }
             }
             // A retired emergency provider has no duty left to track.
-            Event::DutyChanges { r } if matches!(self.responders[r as usize].state, State::Retired) => {}
+            Event::DutyChanges { r }
+                if matches!(self.responders[r as usize].state, State::Retired) => {}
             Event::DutyChanges { r } => self.schedule_duty_change(r as usize, now),
             Event::HelpArrives { ticket } => self.help_arrives(now, ticket as usize),
         }
