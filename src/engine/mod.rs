@@ -317,6 +317,8 @@ fn queue_of(ticket: &Ticket) -> usize {
 
 struct Run<'a> {
     model: &'a Model,
+    /// `model.window_end()`, which is a calendar computation, cached for the hot path.
+    window_end: SimTime,
     setup: usize,
     /// Shared with the other setups of the replication that see the same tickets.
     tickets: Rc<[Ticket]>,
@@ -590,6 +592,7 @@ impl<'m> Simulator<'m> {
 
         let mut run = Run {
             model,
+            window_end: model.window_end(),
             setup: setup_idx,
             tickets,
             jobs,
@@ -1083,7 +1086,7 @@ impl Run<'_> {
         if travel_s > 0
             && ticket.client == Client::Own
             && now >= SimTime::ZERO
-            && now < self.model.window_end()
+            && now < self.window_end
         {
             resp.onsite_visits += 1;
         }
@@ -1124,7 +1127,7 @@ impl Run<'_> {
         }
         if self.tickets[id].client == Client::Own {
             // Only work inside the measured window counts towards per-year hours.
-            let w_end = self.model.window_end();
+            let w_end = self.window_end;
             resp.own_work_s += (now.min(w_end) - start.max(SimTime::ZERO)).max(0);
         }
         if let Some(t) = &mut self.trace {
