@@ -124,10 +124,10 @@ pub struct Trace {
 /// random numbers), so they are drawn once.
 struct Shared {
     replication: u64,
-    own: Option<Rc<[Ticket]>>,
+    own: Option<Rc<Vec<Ticket>>>,
     others: HashMap<usize, Vec<Ticket>>,
     /// The company's and the given contracts' other clients' tickets, merged by arrival.
-    merged: HashMap<Vec<usize>, Rc<[Ticket]>>,
+    merged: HashMap<Vec<usize>, Rc<Vec<Ticket>>>,
     /// Timelines of each contract's technicians (they plan only among themselves).
     technicians: HashMap<usize, Vec<Timeline>>,
 }
@@ -321,7 +321,7 @@ struct Run<'a> {
     window_end: SimTime,
     setup: usize,
     /// Shared with the other setups of the replication that see the same tickets.
-    tickets: Rc<[Ticket]>,
+    tickets: Rc<Vec<Ticket>>,
     jobs: Vec<Job>,
     responders: Vec<Responder>,
     /// Waiting tickets: `waiting[s]` the company's that need skill `s`, `waiting[OWN + c]`
@@ -526,7 +526,7 @@ impl<'m> Simulator<'m> {
         // (stable: at equal times the company's come first, then the contracts in order).
         let own = shared
             .own
-            .get_or_insert_with(|| self.arrivals.own_tickets(model, replication).into())
+            .get_or_insert_with(|| Rc::new(self.arrivals.own_tickets(model, replication)))
             .clone();
         let tickets = if contracts_in_setup.is_empty() {
             own
@@ -550,7 +550,7 @@ impl<'m> Simulator<'m> {
                         tickets.extend_from_slice(&others[c]);
                     }
                     tickets.sort_by_key(|t| t.arrival);
-                    tickets.into()
+                    Rc::new(tickets)
                 })
                 .clone()
         };
