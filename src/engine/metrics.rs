@@ -424,14 +424,13 @@ pub(super) fn compute(
     let w_end = model.window_end();
     let bw = &sim.business_window;
     let in_window = |t: SimTime| t >= SimTime::ZERO && t < w_end;
-    let own: Vec<usize> = (0..run.tickets.len())
-        .filter(|&i| run.tickets[i].client == Client::Own)
-        .collect();
-    let window: Vec<usize> = own
-        .iter()
-        .copied()
-        .filter(|&i| in_window(run.tickets[i].arrival))
-        .collect();
+    // Sized up front: growing these vectors by doubling showed up in profiles.
+    let is_own = |i: &usize| run.tickets[*i].client == Client::Own;
+    let mut own = Vec::with_capacity(run.own_count);
+    own.extend((0..run.tickets.len()).filter(is_own));
+    let in_window_i = |i: &usize| in_window(run.tickets[*i].arrival);
+    let mut window = Vec::with_capacity(own.iter().filter(|i| in_window_i(i)).count());
+    window.extend(own.iter().copied().filter(in_window_i));
     let end_of = |i: usize| run.jobs[i].resolved.unwrap_or(model.end());
 
     let mut m = Metrics {
@@ -446,8 +445,8 @@ pub(super) fn compute(
     let mut outages = Vec::new();
     // Starts come in arrival order and ends after them: two runs, which the stable sort merges
     // in linear time.
-    let mut loss_changes: Vec<(SimTime, f64)> = Vec::new();
-    let mut loss_ends: Vec<(SimTime, f64)> = Vec::new();
+    let mut loss_changes: Vec<(SimTime, f64)> = Vec::with_capacity(own.len() * 2);
+    let mut loss_ends: Vec<(SimTime, f64)> = Vec::with_capacity(own.len());
     for &i in &own {
         let t = &run.tickets[i];
         let (a, b) = (t.arrival.max(SimTime::ZERO), end_of(i).min(w_end));
@@ -579,8 +578,12 @@ pub(super) fn compute(
 
     // Response and resolution times per priority, in business hours.
     let mut times = TimeHistogram::new();
-    let mut resp: [Vec<f64>; 4] = Default::default();
-    let mut reso: [Vec<f64>; 4] = Default::default();
+    let mut per_priority = [0; 4];
+    for &i in &window {
+        per_priority[run.tickets[i].priority.index()] += 1;
+    }
+    let mut resp = per_priority.map(Vec::with_capacity);
+    let mut reso = per_priority.map(Vec::with_capacity);
     let (mut sojourn_sum, mut sojourn_n) = (0.0, 0usize);
     for &i in &window {
         let t = &run.tickets[i];

@@ -322,6 +322,8 @@ struct Run<'a> {
     setup: usize,
     /// Shared with the other setups of the replication that see the same tickets.
     tickets: Rc<Vec<Ticket>>,
+    /// How many of them are the company's.
+    own_count: usize,
     jobs: Vec<Job>,
     responders: Vec<Responder>,
     /// Waiting tickets: `waiting[s]` the company's that need skill `s`, `waiting[OWN + c]`
@@ -528,6 +530,7 @@ impl<'m> Simulator<'m> {
             .own
             .get_or_insert_with(|| Rc::new(self.arrivals.own_tickets(model, replication)))
             .clone();
+        let own_count = own.len();
         let tickets = if contracts_in_setup.is_empty() {
             own
         } else {
@@ -595,6 +598,7 @@ impl<'m> Simulator<'m> {
             window_end: model.window_end(),
             setup: setup_idx,
             tickets,
+            own_count,
             jobs,
             responders,
             waiting: vec![WaitQueue::default(); OWN + model.contracts.len()],
