@@ -382,12 +382,13 @@ impl TimeHistogram {
     /// Bins; the last one holds everything from `(BINS − 1) × BIN_H` = 99.9 business hours on.
     pub const BINS: usize = 1000;
 
-    fn new() -> TimeHistogram {
-        let empty = || vec![0u32; Self::BINS];
-        TimeHistogram {
-            response: [empty(), empty(), empty(), empty()],
-            resolution: [empty(), empty(), empty(), empty()],
+    /// Counts `x` (business hours) in `counts`, which grows to the bin as needed.
+    fn count(counts: &mut Vec<u32>, x: f64) {
+        let bin = Self::bin(x);
+        if counts.len() <= bin {
+            counts.resize(bin + 1, 0);
         }
+        counts[bin] += 1;
     }
 
     /// Bin of a time in business hours: bin `i` holds `(i − 1) × BIN_H < x <= i × BIN_H`, and
@@ -577,7 +578,10 @@ pub(super) fn compute(
         .count() as f64;
 
     // Response and resolution times per priority, in business hours.
-    let mut times = TimeHistogram::new();
+    let mut times = TimeHistogram {
+        response: Default::default(),
+        resolution: Default::default(),
+    };
     let mut per_priority = [0; 4];
     for &i in &window {
         per_priority[run.tickets[i].priority.index()] += 1;
@@ -591,21 +595,16 @@ pub(super) fn compute(
         let p = t.priority.index();
         if let Some(s) = j.first_start {
             let h = hours(model.business.measure_between(t.arrival, s));
-            times.response[p][TimeHistogram::bin(h)] += 1;
+            TimeHistogram::count(&mut times.response[p], h);
             resp[p].push(h);
         }
         if let Some(r) = j.resolved {
             let h = hours(model.business.measure_between(t.arrival, r));
-            times.resolution[p][TimeHistogram::bin(h)] += 1;
+            TimeHistogram::count(&mut times.resolution[p], h);
             reso[p].push(h);
             sojourn_sum += hours(r - t.arrival);
             sojourn_n += 1;
         }
-    }
-    for counts in times.response.iter_mut().chain(&mut times.resolution) {
-        let used = counts.iter().rposition(|&c| c > 0).map_or(0, |i| i + 1);
-        counts.truncate(used);
-        counts.shrink_to_fit();
     }
     for p in 0..4 {
         m.response[p] = TimeStats::of(std::mem::take(&mut resp[p]), setup.sla.response_h[p]);
