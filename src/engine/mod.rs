@@ -25,7 +25,8 @@
 //!    highest responder index).
 //! 5. *Preemptive resume*: a session ends at completion, at the end of the responder's duty
 //!    interval (end of shift, start of an absence), when a key user's weekly IT budget is spent,
-//!    or on a P1 interrupt. An unfinished ticket keeps its remaining work and re-enters the
+//!    or on a P1 interrupt. The budget renews on Monday 00:00; a session counts against the
+//!    week it ends in only with its part in that week. An unfinished ticket keeps its remaining work and re-enters the
 //!    waiting order in its original place; any eligible responder may continue it. On-site work
 //!    by a remote responder (MSP) starts each session with travel; the technician travels back
 //!    after finishing.
@@ -253,6 +254,11 @@ impl Responder {
     /// Week number of `t` (weeks start on Monday 00:00).
     fn week(&self, t: SimTime) -> i64 {
         (t.day() + self.week_offset).div_euclid(7)
+    }
+
+    /// Start of the week after the one of `t`.
+    fn next_week_start(&self, t: SimTime) -> SimTime {
+        SimTime::day_start((self.week(t) + 1) * 7 - self.week_offset)
     }
 
     /// Seconds of weekly IT budget left at `t`.
@@ -764,6 +770,8 @@ impl Run<'_> {
                 if matches!(self.responders[r as usize].state, State::Retired) => {}
             Event::DutyChanges { r } => self.schedule_duty_change(r as usize, now),
             Event::HelpArrives { ticket } => self.help_arrives(now, ticket as usize),
+            // Availability is recomputed at the next dispatch, which follows this event.
+            Event::BudgetRenews { .. } => self.masks_expire = SimTime::MIN,
         }
     }
 
@@ -892,8 +900,7 @@ impl Run<'_> {
         let mut expire = SimTime::MAX;
         for resp in &self.responders {
             if resp.weekly_budget_s.is_some() {
-                let next_week = SimTime::day_start((resp.week(now) + 1) * 7 - resp.week_offset);
-                expire = expire.min(next_week);
+                expire = expire.min(resp.next_week_start(now));
             }
             if resp.available(now) {
                 let m = &mut self.masks[resp.tier];
@@ -1128,6 +1135,15 @@ impl Run<'_> {
         resp.spend_budget(start, now);
         if resp.weekly_budget_s.is_some() {
             self.masks_expire = SimTime::MIN;
+            // Nothing else may happen when the next week starts (a key user on duty around the
+            // clock has no duty change then): wake dispatch up for the renewed budget.
+            if resp.budget_left(now) <= 0 {
+                let next_week = resp.next_week_start(now);
+                if next_week < self.model.end() {
+                    self.events
+                        .push(next_week, Event::BudgetRenews { r: index(r) });
+                }
+            }
         }
         if self.tickets[id].client == Client::Own {
             // Only work inside the measured window counts towards per-year hours.

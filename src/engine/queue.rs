@@ -2,7 +2,8 @@
 //!
 //! Events are ordered by `(time, class, seq)`, smaller first:
 //! - `time`: when the event happens;
-//! - `class`: at equal times, work completions (0) before duty changes (1) before
+//! - `class`: at equal times, work completions (0) before duty changes and budget renewals (1)
+//!   before
 //!   emergency-help arrivals (2); ticket arrivals (3) come from a separate sorted list and are
 //!   processed after every queued event of the same time. So a ticket arriving at 08:00 sees the
 //!   admin whose duty starts at 08:00, and a session that ends exactly at the end of a shift
@@ -25,6 +26,8 @@ pub(crate) enum Event {
     ReturnEnds { r: u32 },
     /// Responder `r` goes on or off duty.
     DutyChanges { r: u32 },
+    /// A new week gives responder `r`, whose weekly IT budget is spent, a full budget again.
+    BudgetRenews { r: u32 },
     /// Emergency help called for ticket `ticket` is ready to work.
     HelpArrives { ticket: u32 },
 }
@@ -33,7 +36,7 @@ impl Event {
     fn class(self) -> u8 {
         match self {
             Event::WorkEnds { .. } | Event::ReturnEnds { .. } => 0,
-            Event::DutyChanges { .. } => 1,
+            Event::DutyChanges { .. } | Event::BudgetRenews { .. } => 1,
             Event::HelpArrives { .. } => 2,
         }
     }

@@ -218,3 +218,40 @@ fn missing_knowledge_costs_the_penalty_unless_documented() {
         );
     }
 }
+
+/// A key user's weekly IT budget: a session across Monday 00:00 counts in the new week only with
+/// its part after midnight, a spent budget pauses the work, and the next week's budget resumes
+/// it even when no duty change happens then (the key user is on duty around the clock).
+#[test]
+fn weekly_budget_counts_per_week_and_renews_on_monday() {
+    let mut m = company();
+    let sun = at(&m, 2026, 3, 8, 23, 0);
+    let mon = at(&m, 2026, 3, 9, 0, 30);
+    m.categories
+        .push(scheduled("across-midnight", Priority::P3, vec![sun], 1.5));
+    m.categories
+        .push(scheduled("after-midnight", Priority::P3, vec![mon], 2.0));
+    let mut karl = common::admin("karl", WeeklyHours::always());
+    karl.role = Role::KeyUser;
+    karl.it_share = 2.0 / 168.0; // two hours a week
+    m.people.push(karl);
+    m.setups.push(common::setup("ku", vec![Tier::KeyUser(0)]));
+    let (_, trace) = Simulator::new(&m).run_traced(0, 0);
+    // Ticket 0 finishes at 00:30; half an hour of the new week's budget is spent.
+    assert_eq!(trace.resolved[0], Some(mon));
+    // Ticket 1 gets the 1.5 hours left, pauses at 02:00, and resumes a week later.
+    let next_monday = at(&m, 2026, 3, 16, 0, 0);
+    assert_eq!(
+        steps(&trace)
+            .into_iter()
+            .filter(|s| s.2 == 1)
+            .collect::<Vec<_>>(),
+        vec![
+            (TraceKind::Arrived, mon, 1),
+            (TraceKind::Started, mon, 1),
+            (TraceKind::Paused, at(&m, 2026, 3, 9, 2, 0), 1),
+            (TraceKind::Started, next_monday, 1),
+            (TraceKind::Resolved, next_monday + 30 * MINUTE, 1),
+        ]
+    );
+}
