@@ -26,10 +26,10 @@
 //! 5. *Preemptive resume*: a session ends at completion, at the end of the responder's duty
 //!    interval (end of shift, start of an absence), when a key user's weekly IT budget is spent,
 //!    or on a P1 interrupt. The budget renews on Monday 00:00; a session counts against the
-//!    week it ends in only with its part in that week. An unfinished ticket keeps its remaining work and re-enters the
-//!    waiting order in its original place; any eligible responder may continue it. On-site work
-//!    by a remote responder (MSP) starts each session with travel; the technician travels back
-//!    after finishing.
+//!    week it ends in only with its part in that week. An unfinished ticket keeps its remaining
+//!    work and re-enters the waiting order in its original place; any eligible responder may
+//!    continue it. On-site work by a remote responder (MSP) starts each session with travel;
+//!    the technician travels back after finishing.
 //! 6. *Knowledge*: at a ticket's first session, if it needs system knowledge and the worker does
 //!    not hold it (everybody but in-house admins past their ramp-up), the ticket's effort grows
 //!    by the setup's knowledge penalty with probability 1 − documentation quality.
