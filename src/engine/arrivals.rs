@@ -156,8 +156,9 @@ fn expected_tickets(model: &Model, scale: f64) -> usize {
     let years = (model.end() - model.start()) as f64 / crate::engine::people::YEAR_S;
     let per_year: f64 = model.categories.iter().map(|c| c.tickets_per_year).sum();
     let n = per_year * scale * years;
-    // Mean plus four standard deviations; `as` saturates a nonsensical rate.
-    (n + 4.0 * n.sqrt() + 16.0) as usize
+    // Mean plus four standard deviations, but never more than a million tickets up front:
+    // beyond that the vector grows as usual (and `as` saturates a nonsensical rate).
+    ((n + 4.0 * n.sqrt() + 16.0) as usize).min(1 << 20)
 }
 
 /// Whose tickets a category stream produces, and from which random streams.
