@@ -444,32 +444,40 @@ pub(super) fn compute(
     // company's users: nobody loses more than all of their working time (a user locked out
     // during a company-wide outage does not lose those hours twice).
     let mut outages = Vec::new();
-    // Starts come in arrival order and ends after them: two runs, which the stable sort merges
-    // in linear time.
+    // Starts come in arrival order and ends after them in time order: two runs (up to ties),
+    // which the stable sort merges in linear time.
     let mut loss_changes: Vec<(SimTime, f64)> = Vec::with_capacity(own.len() * 2);
-    let mut loss_ends: Vec<(SimTime, f64)> = Vec::with_capacity(own.len());
-    for &i in &own {
+    let span = |i: usize| {
         let t = &run.tickets[i];
         let (a, b) = (t.arrival.max(SimTime::ZERO), end_of(i).min(w_end));
+        (a, b, f64::from(t.users) * t.productivity_loss)
+    };
+    for &i in &own {
+        let (a, b, rate) = span(i);
         if b <= a {
             continue;
         }
-        let rate = f64::from(t.users) * t.productivity_loss;
         if rate > 0.0 {
             loss_changes.push((a, rate));
-            loss_ends.push((b, -rate));
         }
-        let cat = &model.categories[t.category as usize];
+        let cat = &model.categories[run.tickets[i].category as usize];
         if cat.users_affected == UsersAffected::All {
             outages.push((a, b));
         }
     }
+    // Ends in time order: the resolved tickets as they were resolved, then the open ones.
+    let unresolved = own
+        .iter()
+        .copied()
+        .filter(|&i| run.jobs[i].resolved.is_none());
+    for i in run.resolution_order.iter().copied().chain(unresolved) {
+        let (a, b, rate) = span(i);
+        if b > a && rate > 0.0 {
+            loss_changes.push((b, -rate));
+        }
+    }
     // A total order (elements equal under it are identical), so the order of pushing is free.
-    let by_time_then_rate =
-        |x: &(SimTime, f64), y: &(SimTime, f64)| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1));
-    loss_ends.sort_unstable_by(by_time_then_rate);
-    loss_changes.append(&mut loss_ends);
-    loss_changes.sort_by(by_time_then_rate);
+    loss_changes.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
     let all_users = f64::from(model.company.users);
     let (mut lost, mut rate, mut last) = (0.0, 0.0f64, SimTime::ZERO);
     for &(t, delta) in &loss_changes {
@@ -489,18 +497,15 @@ pub(super) fn compute(
     m.outage_days = outage_days.len() as f64 / years;
 
     // Backlog: sweep over arrivals (+1) and resolutions (-1) of the company's tickets.
-    // Arrivals in order, then resolutions sorted: two runs for the stable sort to merge.
+    // Arrivals in order, then resolutions in order: two runs for the stable sort to merge.
     let mut changes: Vec<(SimTime, i32, bool)> = Vec::with_capacity(own.len() * 2);
-    let mut resolutions = Vec::with_capacity(own.len());
-    for &i in &own {
-        let p1 = run.tickets[i].priority == Priority::P1;
-        changes.push((run.tickets[i].arrival, 1, p1));
-        if let Some(r) = run.jobs[i].resolved {
-            resolutions.push((r, -1, p1));
-        }
-    }
-    resolutions.sort_unstable();
-    changes.append(&mut resolutions);
+    let p1 = |i: usize| run.tickets[i].priority == Priority::P1;
+    changes.extend(own.iter().map(|&i| (run.tickets[i].arrival, 1, p1(i))));
+    changes.extend(
+        run.resolution_order
+            .iter()
+            .filter_map(|&i| run.jobs[i].resolved.map(|r| (r, -1, p1(i)))),
+    );
     // At equal times, resolutions before arrivals: a ticket open on [a, r) is not open at r.
     // (The order among equal times and directions does not change any count.)
     changes.sort_by_key(|&(t, d, _)| (t, d));

@@ -330,6 +330,8 @@ struct Run<'a> {
     tickets: Rc<Vec<Ticket>>,
     /// How many of them are the company's.
     own_count: usize,
+    /// The company's resolved tickets in the order (and so the time order) of resolution.
+    resolution_order: Vec<usize>,
     jobs: Vec<Job>,
     responders: Vec<Responder>,
     /// Waiting tickets: `waiting[s]` the company's that need skill `s`, `waiting[OWN + c]`
@@ -605,6 +607,7 @@ impl<'m> Simulator<'m> {
             setup: setup_idx,
             tickets,
             own_count,
+            resolution_order: Vec::with_capacity(own_count),
             jobs,
             responders,
             waiting: vec![WaitQueue::default(); OWN + model.contracts.len()],
@@ -1156,6 +1159,9 @@ impl Run<'_> {
         if now >= completes_at {
             self.jobs[id].remaining_s = 0.0;
             self.jobs[id].resolved = Some(now);
+            if self.tickets[id].client == Client::Own {
+                self.resolution_order.push(id);
+            }
             let back = if travel_s > 0 {
                 self.jobs[id].travel_s
             } else {
