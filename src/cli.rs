@@ -538,6 +538,80 @@ fn prepare_batch(scenario: &Path, kind: &str, b: &Batch) -> Result<Prepared, Fai
 
 static BATCH_CANCEL: AtomicBool = AtomicBool::new(false);
 
+impl Prepared {
+    /// The replication plan of every point or run.
+    fn plan(&self, b: &Batch) -> Plan {
+        Plan {
+            first: 0,
+            count: self.reps(b),
+            threads: b.threads.map(|t| t as usize),
+        }
+    }
+
+    /// Replications per point or run.
+    fn reps(&self, b: &Batch) -> u64 {
+        b.reps.unwrap_or(self.model.sim.replications)
+    }
+
+    /// Runs `simulate` with Ctrl-C cancellation and a progress bar over `total` steps, of which
+    /// each finished replication reported by the hooks is `per_replication`.
+    fn with_progress<T>(
+        &self,
+        b: &Batch,
+        total: u64,
+        per_replication: u64,
+        simulate: impl FnOnce(&Hooks<'_>) -> T,
+    ) -> T {
+        let bar = progress_bar(total, b.quiet);
+        let progress = |done: u64| {
+            if let Some(bar) = &bar {
+                bar.set_position(done * per_replication);
+            }
+        };
+        let _ = ctrlc::set_handler(|| BATCH_CANCEL.store(true, Ordering::Relaxed));
+        let result = simulate(&Hooks {
+            cancel: &BATCH_CANCEL,
+            progress: &progress,
+        });
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        result
+    }
+
+    /// Writes the run folder: the scenario, a manifest (the fields every batch command records
+    /// around the command's own `fields`), the command's table and its charts.
+    fn write_folder(
+        &self,
+        b: &Batch,
+        command: &str,
+        scenario_name: &str,
+        fields: Vec<(&str, serde_json::Value)>,
+        table: (&str, Vec<u8>),
+        charts: Vec<(String, Vec<u8>)>,
+    ) -> Result<(), Failure> {
+        let mut manifest: Vec<(&str, serde_json::Value)> = vec![
+            ("command", command.into()),
+            ("scenario", scenario_name.into()),
+            ("scenario_file", self.file.clone().into()),
+            (
+                "command_line",
+                std::env::args().collect::<Vec<_>>().join(" ").into(),
+            ),
+        ];
+        manifest.extend(fields);
+        manifest.push(("wall_time_s", self.started.elapsed().as_secs_f64().into()));
+        let mut files: Vec<(String, Vec<u8>)> = vec![
+            ("scenario.toml".into(), self.text.clone().into_bytes()),
+            ("manifest.json".into(), covsim::sweep::manifest(&manifest)),
+            (table.0.into(), table.1),
+        ];
+        files.extend(charts);
+        covsim::report::output::write_run_folder(&self.dir, b.force, &files)
+            .map_err(|e| Failure::from(anyhow::Error::from(e)))
+    }
+}
+
 fn run_sweep(scenario: &Path, set: &[String], b: Batch) -> Result<(), Failure> {
     use covsim::sweep;
     let p = prepare_batch(scenario, "sweep", &b)?;
@@ -553,60 +627,29 @@ fn run_sweep(scenario: &Path, set: &[String], b: Batch) -> Result<(), Failure> {
         axes.push(sweep::Axis { path, values });
     }
     let points = sweep::points(&p.text, &p.file, &axes, b.seed).map_err(usage)?;
-    let reps = b.reps.unwrap_or(p.model.sim.replications);
-    let plan = Plan {
-        first: 0,
-        count: reps,
-        threads: b.threads.map(|t| t as usize),
-    };
+    let (reps, plan) = (p.reps(&b), p.plan(&b));
     let setups = p.model.setups.len() as u64;
-    let bar = progress_bar(reps * points.len() as u64 * setups, b.quiet);
-    let progress = |done: u64| {
-        if let Some(bar) = &bar {
-            bar.set_position(done * setups);
-        }
-    };
-    let _ = ctrlc::set_handler(|| BATCH_CANCEL.store(true, Ordering::Relaxed));
-    let hooks = Hooks {
-        cancel: &BATCH_CANCEL,
-        progress: &progress,
-    };
-    let result = sweep::run_points(&points, plan, &hooks);
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    let total = reps * points.len() as u64 * setups;
+    let result = p.with_progress(&b, total, setups, |hooks| {
+        sweep::run_points(&points, plan, hooks)
+    });
     let exps = result.map_err(|e| anyhow::anyhow!("{e}; no outputs were written"))?;
     let results = sweep::summarise(&axes, &points, &exps);
-    let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("scenario.toml".into(), p.text.clone().into_bytes()),
-        (
-            "manifest.json".into(),
-            sweep::manifest(&[
-                ("command", "sweep".into()),
-                ("scenario", results.scenario.clone().into()),
-                ("scenario_file", p.file.clone().into()),
-                (
-                    "command_line",
-                    std::env::args().collect::<Vec<_>>().join(" ").into(),
-                ),
-                ("seed", results.seed.into()),
-                ("replications_per_point", reps.into()),
-                ("points", points.len().into()),
-                ("axes", sweep::axes_json(&axes)),
-                ("wall_time_s", p.started.elapsed().as_secs_f64().into()),
-            ]),
-        ),
-        (
-            "sweep.csv".into(),
-            sweep::sweep_table(&results).to_csv(p.locale),
-        ),
-    ];
-    files.extend(
-        covsim::report::charts::sweep::render_sweep_charts(&results, p.lang)
-            .context("cannot draw the charts")?,
-    );
-    covsim::report::output::write_run_folder(&p.dir, b.force, &files)
-        .map_err(|e| Failure::from(anyhow::Error::from(e)))?;
+    let charts = covsim::report::charts::sweep::render_sweep_charts(&results, p.lang)
+        .context("cannot draw the charts")?;
+    p.write_folder(
+        &b,
+        "sweep",
+        &results.scenario,
+        vec![
+            ("seed", results.seed.into()),
+            ("replications_per_point", reps.into()),
+            ("points", points.len().into()),
+            ("axes", sweep::axes_json(&axes)),
+        ],
+        ("sweep.csv", sweep::sweep_table(&results).to_csv(p.locale)),
+        charts,
+    )?;
     let mut text = sweep_text(&results);
     text.push_str(&format!(
         "\n{} points × {reps} replications; results in {} ({:.1} s)\n",
@@ -669,63 +712,34 @@ fn run_sensitivity(scenario: &Path, setup: &str, b: Batch) -> Result<(), Failure
     let index = sweep::find_setup(&p.model, setup, &p.file).map_err(usage)?;
     let runs =
         1 + 2 * sweep::variations(&p.text, &p.model, index, sweep::SENSITIVITY_RANGE).len() as u64;
-    let reps = b.reps.unwrap_or(p.model.sim.replications);
-    let plan = Plan {
-        first: 0,
-        count: reps,
-        threads: b.threads.map(|t| t as usize),
-    };
-    let bar = progress_bar(reps * runs, b.quiet);
-    let progress = |done: u64| {
-        if let Some(bar) = &bar {
-            bar.set_position(done);
-        }
-    };
-    let _ = ctrlc::set_handler(|| BATCH_CANCEL.store(true, Ordering::Relaxed));
-    let hooks = Hooks {
-        cancel: &BATCH_CANCEL,
-        progress: &progress,
-    };
-    let result = sweep::sensitivity(&p.text, &p.file, setup, b.seed, plan, &hooks);
-    if let Some(bar) = &bar {
-        bar.finish_and_clear();
-    }
+    let (reps, plan) = (p.reps(&b), p.plan(&b));
+    let result = p.with_progress(&b, reps * runs, 1, |hooks| {
+        sweep::sensitivity(&p.text, &p.file, setup, b.seed, plan, hooks)
+    });
     let s = match result {
         Ok(s) => s,
         Err(sweep::SweepError::Scenario(e)) => return Err(usage(e)),
         Err(e) => return Err(anyhow::anyhow!("{e}; no outputs were written").into()),
     };
-    let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("scenario.toml".into(), p.text.clone().into_bytes()),
+    let charts = covsim::report::charts::sweep::render_tornado_charts(&s, p.lang)
+        .context("cannot draw the charts")?;
+    p.write_folder(
+        &b,
+        "sensitivity",
+        &s.scenario,
+        vec![
+            ("setup", s.setup.clone().into()),
+            ("seed", s.seed.into()),
+            ("replications_per_run", reps.into()),
+            ("relative_change", s.range.into()),
+            ("runs", runs.into()),
+        ],
         (
-            "manifest.json".into(),
-            sweep::manifest(&[
-                ("command", "sensitivity".into()),
-                ("scenario", s.scenario.clone().into()),
-                ("scenario_file", p.file.clone().into()),
-                (
-                    "command_line",
-                    std::env::args().collect::<Vec<_>>().join(" ").into(),
-                ),
-                ("setup", s.setup.clone().into()),
-                ("seed", s.seed.into()),
-                ("replications_per_run", reps.into()),
-                ("relative_change", s.range.into()),
-                ("runs", runs.into()),
-                ("wall_time_s", p.started.elapsed().as_secs_f64().into()),
-            ]),
-        ),
-        (
-            "sensitivity.csv".into(),
+            "sensitivity.csv",
             sweep::sensitivity_table(&s).to_csv(p.locale),
         ),
-    ];
-    files.extend(
-        covsim::report::charts::sweep::render_tornado_charts(&s, p.lang)
-            .context("cannot draw the charts")?,
-    );
-    covsim::report::output::write_run_folder(&p.dir, b.force, &files)
-        .map_err(|e| Failure::from(anyhow::Error::from(e)))?;
+        charts,
+    )?;
     let mut text = format!(
         "Sensitivity of \"{}\" (each input −{pct:.0} % / +{pct:.0} %, {reps} replications per run):\n",
         s.setup,
