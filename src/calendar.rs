@@ -209,6 +209,19 @@ pub struct Holiday {
     pub name: &'static str,
 }
 
+/// Days in `years` calendar years from 1 January `year` (the measured window).
+pub fn days_in_years(year: i32, years: u32) -> i64 {
+    (0..years as i32)
+        .map(|y| {
+            if NaiveDate::from_ymd_opt(year + y, 2, 29).is_some() {
+                366
+            } else {
+                365
+            }
+        })
+        .sum()
+}
+
 fn ymd(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day)
         .unwrap_or_else(|| panic!("{year}-{month:02}-{day:02} is outside chrono's date range"))
@@ -687,6 +700,13 @@ impl Calendar {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn days_in_years_counts_leap_years() {
+        assert_eq!(days_in_years(2026, 1), 365);
+        assert_eq!(days_in_years(2027, 2), 365 + 366);
+        assert_eq!(days_in_years(2100, 1), 365);
+    }
     use super::*;
     use crate::time::HOUR;
 

@@ -581,17 +581,10 @@ impl Model {
 
     /// End of the measured window (start is `SimTime::ZERO`).
     pub fn window_end(&self) -> SimTime {
-        let days: i64 = (0..self.sim.years as i32)
-            .map(|y| {
-                let year = self.calendar.first_year() + y;
-                if chrono::NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
-                    366
-                } else {
-                    365
-                }
-            })
-            .sum();
-        SimTime::day_start(days)
+        SimTime::day_start(crate::calendar::days_in_years(
+            self.calendar.first_year(),
+            self.sim.years,
+        ))
     }
 
     /// End of the simulation (end of the drain).

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, Timelike};
+use chrono::Timelike;
 
 use super::defaults::{self as def, ProfileDefaults};
 use super::hours::{self, HoursError};
@@ -20,7 +20,9 @@ use super::raw::{
     RawTarget, RawTargets, RawUsers,
 };
 use super::suggest;
-use crate::calendar::{Calendar, CoverageWindow, FederalState, HolidayRule, WeeklyHours};
+use crate::calendar::{
+    Calendar, CoverageWindow, FederalState, HolidayRule, WeeklyHours, days_in_years,
+};
 use crate::dist::{Dist, DistError, DistSpec};
 use crate::model::{
     AbsenceKind, AbsenceProfile, ArrivalPattern, AttritionRule, Category, Company, CostSettings,
@@ -553,7 +555,7 @@ impl Validator {
         // The calendar spans warm-up, measured window and drain, consistent with
         // `Model::window_end` (leap years included).
         let calendar = parts.map(|c| {
-            let window_days = window_days(c.year, sim.years);
+            let window_days = days_in_years(c.year, sim.years);
             Calendar::new(
                 c.year,
                 SimTime::day_start(-i64::from(sim.warmup_days)),
@@ -567,7 +569,7 @@ impl Validator {
             |c| c.company.hours,
         );
         let weights = match (parts, &calendar) {
-            (Some(c), Some(cal)) => Some(weekday_weights(cal, c, window_days(c.year, sim.years))),
+            (Some(c), Some(cal)) => Some(weekday_weights(cal, c, days_in_years(c.year, sim.years))),
             _ => None,
         };
 
@@ -2486,19 +2488,6 @@ fn dist_error_path(path: &Path, e: &DistError) -> (Path, String) {
     }
 }
 
-/// Days in the measured window: `years` calendar years from 1 January `year`.
-fn window_days(year: i32, years: u32) -> i64 {
-    (0..years as i32)
-        .map(|y| {
-            if NaiveDate::from_ymd_opt(year + y, 2, 29).is_some() {
-                366
-            } else {
-                365
-            }
-        })
-        .sum()
-}
-
 /// Open seconds per weekday over the measured window, for each arrival pattern.
 struct Weights {
     business: [f64; 7],
@@ -2526,13 +2515,6 @@ fn weekday_weights(cal: &Calendar, c: &CompanyParts, days: i64) -> Weights {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn window_days_counts_leap_years() {
-        assert_eq!(window_days(2026, 1), 365);
-        assert_eq!(window_days(2027, 2), 365 + 366);
-        assert_eq!(window_days(2100, 1), 365);
-    }
 
     #[test]
     fn dist_errors_point_into_nested_bins() {
