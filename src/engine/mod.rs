@@ -256,9 +256,14 @@ impl Responder {
         (t.day() + self.week_offset).div_euclid(7)
     }
 
+    /// Start (Monday 00:00) of week number `week`.
+    fn week_start(&self, week: i64) -> SimTime {
+        SimTime::day_start(week * 7 - self.week_offset)
+    }
+
     /// Start of the week after the one of `t`.
     fn next_week_start(&self, t: SimTime) -> SimTime {
-        SimTime::day_start((self.week(t) + 1) * 7 - self.week_offset)
+        self.week_start(self.week(t) + 1)
     }
 
     /// Seconds of weekly IT budget left at `t`.
@@ -281,8 +286,7 @@ impl Responder {
             self.budget_week = week;
             self.budget_used_s = 0;
         }
-        let week_start = SimTime::day_start(week * 7 - self.week_offset);
-        self.budget_used_s += end - start.max(week_start);
+        self.budget_used_s += end - start.max(self.week_start(week));
     }
 
     fn available(&self, t: SimTime) -> bool {

@@ -54,11 +54,11 @@ struct Entry {
 }
 
 impl Entry {
-    fn new(time: SimTime, class: u8, seq: u64) -> Entry {
+    fn new(time: SimTime, seq: u64, event: Event) -> Entry {
         let time = (time.0 as u64) ^ (1 << 63);
         Entry {
-            key: u128::from(time) << 64 | u128::from(class) << 56 | u128::from(seq),
-            event: Event::DutyChanges { r: 0 },
+            key: u128::from(time) << 64 | u128::from(event.class()) << 56 | u128::from(seq),
+            event,
         }
     }
 
@@ -87,10 +87,7 @@ impl EventQueue {
     pub(crate) fn push(&mut self, time: SimTime, event: Event) {
         self.seq += 1;
         debug_assert!(self.seq < 1 << 56, "event sequence overflow");
-        let entry = Entry {
-            event,
-            ..Entry::new(time, event.class(), self.seq)
-        };
+        let entry = Entry::new(time, self.seq, event);
         let at = self.entries.partition_point(|e| e.key > entry.key);
         self.entries.insert(at, entry);
     }
