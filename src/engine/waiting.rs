@@ -92,7 +92,7 @@ impl WaitQueue {
     }
 
     /// The waiting tickets of `priority`, in waiting order.
-    pub(crate) fn of(&self, priority: Priority) -> impl Iterator<Item = WaitKey> + '_ {
+    fn of(&self, priority: Priority) -> impl Iterator<Item = WaitKey> + '_ {
         self.by_priority[priority.index()]
             .iter()
             .map(move |&(a, id)| (priority, a, id))

@@ -837,6 +837,13 @@ fn response<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         let mut ys: Vec<i32> = marks.iter().map(|m| m.2 + vf.line() / 2 + 4).collect();
         spread(&mut ys, vf.line(), a.y0 + vf.line(), a.y1 - vf.line() / 2);
         for ((i, x, _, t), y) in marks.iter().zip(ys) {
+            // A light box keeps the share readable where the curves run through it.
+            let half = vf.line() / 2;
+            c.rect(
+                (x + 8, y - half),
+                (x + 16 + vf.width(t), y + half),
+                &alpha(WHITE, 0.85),
+            )?;
             c.text(
                 t,
                 (x + 12, y),
