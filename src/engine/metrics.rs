@@ -429,9 +429,12 @@ pub(super) fn compute(
     let is_own = |i: &usize| run.tickets[*i].client == Client::Own;
     let mut own = Vec::with_capacity(run.own_count);
     own.extend((0..run.tickets.len()).filter(is_own));
-    let in_window_i = |i: &usize| in_window(run.tickets[*i].arrival);
-    let mut window = Vec::with_capacity(own.iter().filter(|i| in_window_i(i)).count());
-    window.extend(own.iter().copied().filter(in_window_i));
+    let mut window = Vec::with_capacity(own.len());
+    window.extend(
+        own.iter()
+            .copied()
+            .filter(|&i| in_window(run.tickets[i].arrival)),
+    );
     let end_of = |i: usize| run.jobs[i].resolved.unwrap_or(model.end());
 
     let mut m = Metrics {
