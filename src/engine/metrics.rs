@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use super::{Client, Run, Simulator, State};
-use crate::interval::IntervalSet;
+use crate::interval::{IntervalSet, MeasureCursor};
 use crate::model::{Priority, Role, Skill, UsersAffected};
 use crate::time::{DAY, HOUR, SimTime, ceil_i64};
 
@@ -32,8 +32,9 @@ pub struct TimeStats {
 }
 
 impl TimeStats {
-    fn of(mut v: Vec<f64>, target: f64) -> TimeStats {
-        if v.is_empty() {
+    /// Summary of times given in whole seconds.
+    fn of(mut secs: Vec<i64>, target: f64) -> TimeStats {
+        if secs.is_empty() {
             return TimeStats {
                 count: 0.0,
                 mean: f64::NAN,
@@ -44,8 +45,10 @@ impl TimeStats {
                 within_sla: f64::NAN,
             };
         }
-        // Unstable is exact here: values equal under `total_cmp` are bit-identical.
-        v.sort_unstable_by(f64::total_cmp);
+        // Sorted as integers, then converted: the conversion is monotonic, so this is the
+        // sorted list of hours (and sums in the same order as sorting the hours would).
+        secs.sort_unstable();
+        let v: Vec<f64> = secs.into_iter().map(hours).collect();
         let n = v.len() as f64;
         TimeStats {
             count: n,
@@ -447,46 +450,55 @@ pub(super) fn compute(
     // company's users: nobody loses more than all of their working time (a user locked out
     // during a company-wide outage does not lose those hours twice).
     let mut outages = Vec::new();
-    // Starts come in arrival order and ends after them in time order: two runs (up to ties),
-    // which the stable sort merges in linear time.
-    let mut loss_changes: Vec<(SimTime, f64)> = Vec::with_capacity(own.len() * 2);
     let span = |i: usize| {
         let t = &run.tickets[i];
         let (a, b) = (t.arrival.max(SimTime::ZERO), end_of(i).min(w_end));
         (a, b, f64::from(t.users) * t.productivity_loss)
     };
+    // Starts in arrival order, ends in the order of resolution (the open tickets last): two
+    // sorted runs, merged in linear time.
+    let mut starts = Vec::with_capacity(own.len());
     for &i in &own {
         let (a, b, rate) = span(i);
         if b <= a {
             continue;
         }
         if rate > 0.0 {
-            loss_changes.push((a, rate));
+            starts.push((a, rate));
         }
         let cat = &model.categories[run.tickets[i].category as usize];
         if cat.users_affected == UsersAffected::All {
             outages.push((a, b));
         }
     }
-    // Ends in time order: the resolved tickets as they were resolved, then the open ones.
     let unresolved = own
         .iter()
         .copied()
         .filter(|&i| run.jobs[i].resolved.is_none());
+    let mut ends = Vec::with_capacity(own.len());
     for i in run.resolution_order.iter().copied().chain(unresolved) {
         let (a, b, rate) = span(i);
         if b > a && rate > 0.0 {
-            loss_changes.push((b, -rate));
+            ends.push((b, -rate));
         }
     }
-    // A total order (elements equal under it are identical), so the order of pushing is free.
-    loss_changes.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    let mut loss_changes = merge_runs(&ends, &starts, |c| c.0);
+    // Changes at the same time are added in ascending order, which makes the sum (to the last
+    // bit) independent of which run or ticket they came from.
+    for group in loss_changes.chunk_by_mut(|x, y| x.0 == y.0) {
+        if group.len() > 1 {
+            group.sort_by(|x, y| x.1.total_cmp(&y.1));
+        }
+    }
     let all_users = f64::from(model.company.users);
     let (mut lost, mut rate, mut last) = (0.0, 0.0f64, SimTime::ZERO);
+    let mut business = bw.measure_cursor();
+    let mut measure_last = business.measure_before(last);
     for &(t, delta) in &loss_changes {
         if t > last {
-            lost += rate.clamp(0.0, all_users) * hours(bw.measure_between(last, t));
-            last = t;
+            let measure_t = business.measure_before(t);
+            lost += rate.clamp(0.0, all_users) * hours(measure_t - measure_last);
+            (last, measure_last) = (t, measure_t);
         }
         rate += delta;
     }
@@ -499,19 +511,20 @@ pub(super) fn compute(
     }
     m.outage_days = outage_days.len() as f64 / years;
 
-    // Backlog: sweep over arrivals (+1) and resolutions (-1) of the company's tickets.
-    // Arrivals in order, then resolutions in order: two runs for the stable sort to merge.
-    let mut changes: Vec<(SimTime, i32, bool)> = Vec::with_capacity(own.len() * 2);
+    // Backlog: sweep over arrivals (+1) and resolutions (-1) of the company's tickets, both in
+    // time order. At equal times, resolutions before arrivals: a ticket open on [a, r) is not
+    // open at r. (The order among equal times and directions does not change any count.)
     let p1 = |i: usize| run.tickets[i].priority == Priority::P1;
-    changes.extend(own.iter().map(|&i| (run.tickets[i].arrival, 1, p1(i))));
-    changes.extend(
-        run.resolution_order
-            .iter()
-            .filter_map(|&i| run.jobs[i].resolved.map(|r| (r, -1, p1(i)))),
-    );
-    // At equal times, resolutions before arrivals: a ticket open on [a, r) is not open at r.
-    // (The order among equal times and directions does not change any count.)
-    changes.sort_by_key(|&(t, d, _)| (t, d));
+    let arrivals: Vec<_> = own
+        .iter()
+        .map(|&i| (run.tickets[i].arrival, 1, p1(i)))
+        .collect();
+    let resolutions: Vec<_> = run
+        .resolution_order
+        .iter()
+        .filter_map(|&i| run.jobs[i].resolved.map(|r| (r, -1, p1(i))))
+        .collect();
+    let changes = merge_runs(&resolutions, &arrivals, |c| c.0);
     let days = w_end.day() as usize;
     let mut daily = vec![Daily::default(); days];
     let (mut open, mut open_p1) = (0i64, 0i64);
@@ -549,27 +562,7 @@ pub(super) fn compute(
     m.backlog_end = open as f64;
     m.backlog_mean = area / (w_end - SimTime::ZERO) as f64;
 
-    // Aging in business days: a business day is a day with business hours.
-    let span_start = model.start().day();
-    let span_days = (model.end().day() - span_start + 1) as usize;
-    let mut bd_prefix = vec![0u32; span_days + 1];
-    let mut is_bd = vec![false; span_days];
-    for (s, e) in model.business.intervals() {
-        for d in s.day()..=SimTime(e.secs() - 1).day() {
-            if let Some(x) = is_bd.get_mut((d - span_start) as usize) {
-                *x = true;
-            }
-        }
-    }
-    for d in 0..span_days {
-        bd_prefix[d + 1] = bd_prefix[d] + u32::from(is_bd[d]);
-    }
-    let bdays = |a: SimTime, b: SimTime| {
-        let ia = ((a.day() - span_start) as usize).min(span_days);
-        let ib = ((b.day() - span_start) as usize).min(span_days);
-        // Business days after the arrival day up to and including the day of `b`.
-        bd_prefix[(ib + 1).min(span_days)].saturating_sub(bd_prefix[(ia + 1).min(span_days)])
-    };
+    let bdays = |a: SimTime, b: SimTime| sim.business_days.after_until(a, b);
     let limit = model.sim.aged_after_business_days;
     m.tickets_aged = window
         .iter()
@@ -594,24 +587,47 @@ pub(super) fn compute(
     for &i in &window {
         per_priority[run.tickets[i].priority.index()] += 1;
     }
+    // In whole seconds, which sort faster than hours and convert exactly afterwards.
     let mut resp = per_priority.map(Vec::with_capacity);
     let mut reso = per_priority.map(Vec::with_capacity);
     let (mut sojourn_sum, mut sojourn_n) = (0.0, 0usize);
+    let mut sla_breaches = 0usize;
+    // Arrivals come in order and first starts and resolutions roughly so: cursors beat
+    // searching the calendar's business hours for every ticket.
+    let (mut at_arrival, mut later) = (
+        model.business.measure_cursor(),
+        model.business.measure_cursor(),
+    );
     for &i in &window {
         let t = &run.tickets[i];
         let j = &run.jobs[i];
         let p = t.priority.index();
+        let business_before_arrival = at_arrival.measure_before(t.arrival);
+        let business_since_arrival = |later: &mut MeasureCursor<'_>, u: SimTime| -> i64 {
+            if u <= t.arrival {
+                0
+            } else {
+                later.measure_before(u) - business_before_arrival
+            }
+        };
         if let Some(s) = j.first_start {
-            let h = hours(model.business.measure_between(t.arrival, s));
-            TimeHistogram::count(&mut times.response[p], h);
-            resp[p].push(h);
+            let secs = business_since_arrival(&mut later, s);
+            TimeHistogram::count(&mut times.response[p], hours(secs));
+            resp[p].push(secs);
         }
+        let mut breached = j.resolved.is_none();
         if let Some(r) = j.resolved {
-            let h = hours(model.business.measure_between(t.arrival, r));
+            let secs = business_since_arrival(&mut later, r);
+            let h = hours(secs);
             TimeHistogram::count(&mut times.resolution[p], h);
-            reso[p].push(h);
+            reso[p].push(secs);
             sojourn_sum += hours(r - t.arrival);
             sojourn_n += 1;
+            breached = h > setup.sla.resolution_h[p] + 1e-9;
+        }
+        // Breaches are counted for P1 and P2 only: their targets are the contractual ones.
+        if p <= Priority::P2.index() && breached {
+            sla_breaches += 1;
         }
     }
     for p in 0..4 {
@@ -634,19 +650,7 @@ pub(super) fn compute(
         .count() as f64
         / years;
     m.emergency_calls = window.iter().filter(|&&i| run.jobs[i].helped).count() as f64 / years;
-    m.sla_breaches = window
-        .iter()
-        .filter(|&&i| {
-            let t = &run.tickets[i];
-            let p = t.priority.index();
-            p <= Priority::P2.index()
-                && run.jobs[i].resolved.is_none_or(|r| {
-                    hours(model.business.measure_between(t.arrival, r))
-                        > setup.sla.resolution_h[p] + 1e-9
-                })
-        })
-        .count() as f64
-        / years;
+    m.sla_breaches = sla_breaches as f64 / years;
 
     // Coverage: admin-skilled responders on regular duty (not emergency, not P1-only on-call).
     let mut covered = IntervalSet::empty();
@@ -732,6 +736,61 @@ pub(super) fn compute(
         replication,
         metrics: m,
         daily,
+    }
+}
+
+/// Merges two runs sorted by `key` into one; at equal keys the elements of `a` come first, each
+/// run in its own order (what a stable sort of `a` followed by `b` gives, in linear time).
+fn merge_runs<T: Copy, K: Ord>(a: &[T], b: &[T], key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if key(&b[j]) < key(&a[i]) {
+            out.push(b[j]);
+            j += 1;
+        } else {
+            out.push(a[i]);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+/// Business days (days with business hours) counted over the model's span, for the aging
+/// metric. It depends on the calendar only, so it is built once per model.
+pub(super) struct BusinessDays {
+    first_day: i64,
+    /// `prefix[d]`: business days among the first `d` days of the span.
+    prefix: Vec<u32>,
+}
+
+impl BusinessDays {
+    pub(super) fn new(model: &crate::model::Model) -> BusinessDays {
+        let first_day = model.start().day();
+        let days = (model.end().day() - first_day + 1) as usize;
+        let mut is_business_day = vec![false; days];
+        for (s, e) in model.business.intervals() {
+            for d in s.day()..=SimTime(e.secs() - 1).day() {
+                if let Some(x) = is_business_day.get_mut((d - first_day) as usize) {
+                    *x = true;
+                }
+            }
+        }
+        let mut prefix = Vec::with_capacity(days + 1);
+        prefix.push(0);
+        for (d, &b) in is_business_day.iter().enumerate() {
+            prefix.push(prefix[d] + u32::from(b));
+        }
+        BusinessDays { first_day, prefix }
+    }
+
+    /// Business days after the day of `a`, up to and including the day of `b`.
+    fn after_until(&self, a: SimTime, b: SimTime) -> u32 {
+        let days = self.prefix.len() - 1;
+        let index = |t: SimTime| (((t.day() - self.first_day) as usize).min(days) + 1).min(days);
+        self.prefix[index(b)].saturating_sub(self.prefix[index(a)])
     }
 }
 

@@ -154,6 +154,7 @@ pub struct Simulator<'m> {
     tech_planning: Vec<Vec<people::PlanningDays>>,
     oncall_working: Vec<IntervalSet>,
     business_window: IntervalSet,
+    business_days: metrics::BusinessDays,
     arrivals: arrivals::Arrivals,
 }
 
@@ -411,6 +412,7 @@ impl<'m> Simulator<'m> {
             tech_planning,
             oncall_working,
             business_window,
+            business_days: metrics::BusinessDays::new(model),
             arrivals: arrivals::Arrivals::new(model),
         }
     }
