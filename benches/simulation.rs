@@ -11,6 +11,10 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use covsim::engine::Simulator;
 use covsim::montecarlo::{self, Hooks, Plan};
 
+// The allocator of the `covsim` binary, so that the figures are the ones users see.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn load(path: &str) -> covsim::model::Model {
     covsim::scenario::load(path.as_ref()).expect("shipped scenarios are valid")
 }
