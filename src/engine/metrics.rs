@@ -732,6 +732,7 @@ pub(super) fn compute(
     );
 
     super::ReplicationResult {
+        ended: run.ended,
         times,
         replication,
         metrics: m,

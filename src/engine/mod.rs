@@ -72,6 +72,9 @@ pub struct ReplicationResult {
     pub daily: Vec<Daily>,
     /// Response and resolution times of the window's tickets, binned (see [`TimeHistogram`]).
     pub times: TimeHistogram,
+    /// When the simulation stopped: the end of the drain, or earlier, once every ticket of the
+    /// measured window was resolved (nothing measured can change after that).
+    pub ended: SimTime,
 }
 
 /// One step of a traced run, for tests and debugging.
@@ -337,6 +340,13 @@ struct Run<'a> {
     own_count: usize,
     /// The company's resolved tickets in the order (and so the time order) of resolution.
     resolution_order: Vec<usize>,
+    /// The company's tickets arriving in the measured window that are not resolved yet.
+    window_open: usize,
+    /// Whether to stop once the window's tickets are all resolved (not when tracing, so that a
+    /// trace shows the whole drain).
+    stop_when_drained: bool,
+    /// When the simulation stopped.
+    ended: SimTime,
     jobs: Vec<Job>,
     responders: Vec<Responder>,
     /// Waiting tickets: `waiting[s]` the company's that need skill `s`, `waiting[OWN + c]`
@@ -614,6 +624,9 @@ impl<'m> Simulator<'m> {
             tickets,
             own_count,
             resolution_order: Vec::with_capacity(own_count),
+            window_open: 0,
+            stop_when_drained: !traced,
+            ended: model.end(),
             jobs,
             responders,
             waiting: vec![WaitQueue::default(); OWN + model.contracts.len()],
@@ -638,6 +651,10 @@ impl<'m> Simulator<'m> {
                 events: Vec::new(),
             });
         }
+        run.window_open = run.tickets[..]
+            .iter()
+            .filter(|t| t.client == Client::Own && run.in_window(t.arrival))
+            .count();
         run.simulate();
         let result = metrics::compute(&run, self, replication);
         let trace = run.trace.take().map(|mut t| {
@@ -659,6 +676,11 @@ impl<'m> Simulator<'m> {
 }
 
 impl Run<'_> {
+    /// Whether `t` lies in the measured window.
+    fn in_window(&self, t: SimTime) -> bool {
+        t >= SimTime::ZERO && t < self.window_end
+    }
+
     fn trace(&mut self, time: SimTime, ticket: usize, responder: Option<usize>, kind: TraceKind) {
         if let Some(t) = &mut self.trace {
             t.events.push(TraceEvent {
@@ -678,6 +700,7 @@ impl Run<'_> {
         }
         let mut next_arrival = 0;
         let mut now = start;
+        self.ended = end;
         loop {
             let heap_next = self.events.peek();
             let arrival_next = self
@@ -691,6 +714,13 @@ impl Run<'_> {
                 (None, None) => break,
             };
             if next.0 >= end {
+                break;
+            }
+            // The drain exists to follow up the window's tickets: once they are all resolved,
+            // what happens next changes no metric (work, visits and costs count only inside
+            // the window), so the run can end here. A test checks that against full runs.
+            if self.stop_when_drained && self.window_open == 0 && next.0 >= self.window_end {
+                self.ended = next.0;
                 break;
             }
             debug_assert!(
@@ -722,7 +752,7 @@ impl Run<'_> {
         // Sessions still running at the end: record their progress for the work-hour metrics.
         for r in 0..self.responders.len() {
             if matches!(self.responders[r].state, State::Working { .. }) {
-                self.end_session(r, end, TraceKind::Paused);
+                self.end_session(r, self.ended, TraceKind::Paused);
             }
         }
     }
@@ -1008,38 +1038,46 @@ impl Run<'_> {
     }
 
     /// Rule 7: emergency help for waiting tickets that nobody of an earlier tier can take.
+    #[inline]
     fn emergency_calls(&mut self, now: SimTime) {
+        // Called after every dispatch, and almost always with nothing to do: keep the test
+        // inline and the work out of line.
         if self.emergency_waiting > 0 {
-            let k = self
-                .emergency_tier
-                .expect("counted only with an emergency tier");
-            let mut candidates: Vec<WaitKey> = self.waiting[..OWN]
-                .iter()
-                .flat_map(WaitQueue::iter)
-                .filter(|w| self.wants_help(w.2))
-                .collect();
-            candidates.sort_unstable();
-            let candidates = candidates.into_iter().map(|w| w.2);
-            for id in candidates {
-                let t = &self.tickets[id];
-                let covered = self.responders.iter().any(|r| {
-                    r.tier < k
-                        && r.skills.has(t.skill)
-                        && (!r.p1_only || t.priority == Priority::P1)
-                        && if r.remote {
-                            r.on_duty(now)
-                        } else {
-                            !r.timeline.absent.contains(now)
-                        }
-                });
-                if !covered {
-                    self.emergency_waiting -= 1;
-                    self.jobs[id].help_requested = true;
-                    let at = now + self.jobs[id].search_delay_s;
-                    self.events
-                        .push(at, Event::HelpArrives { ticket: index(id) });
-                    self.trace(now, id, None, TraceKind::HelpCalled);
-                }
+            self.call_emergency_help(now);
+        }
+    }
+
+    #[inline(never)]
+    fn call_emergency_help(&mut self, now: SimTime) {
+        let k = self
+            .emergency_tier
+            .expect("counted only with an emergency tier");
+        let mut candidates: Vec<WaitKey> = self.waiting[..OWN]
+            .iter()
+            .flat_map(WaitQueue::iter)
+            .filter(|w| self.wants_help(w.2))
+            .collect();
+        candidates.sort_unstable();
+        let candidates = candidates.into_iter().map(|w| w.2);
+        for id in candidates {
+            let t = &self.tickets[id];
+            let covered = self.responders.iter().any(|r| {
+                r.tier < k
+                    && r.skills.has(t.skill)
+                    && (!r.p1_only || t.priority == Priority::P1)
+                    && if r.remote {
+                        r.on_duty(now)
+                    } else {
+                        !r.timeline.absent.contains(now)
+                    }
+            });
+            if !covered {
+                self.emergency_waiting -= 1;
+                self.jobs[id].help_requested = true;
+                let at = now + self.jobs[id].search_delay_s;
+                self.events
+                    .push(at, Event::HelpArrives { ticket: index(id) });
+                self.trace(now, id, None, TraceKind::HelpCalled);
             }
         }
     }
@@ -1167,6 +1205,9 @@ impl Run<'_> {
             self.jobs[id].resolved = Some(now);
             if self.tickets[id].client == Client::Own {
                 self.resolution_order.push(id);
+                if self.in_window(self.tickets[id].arrival) {
+                    self.window_open -= 1;
+                }
             }
             let back = if travel_s > 0 {
                 self.jobs[id].travel_s

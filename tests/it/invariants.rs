@@ -60,3 +60,42 @@ fn nobody_works_while_absent_and_tickets_are_conserved() {
         }
     }
 }
+
+/// Runs end once every ticket of the measured window is resolved; traced runs simulate the
+/// whole drain. Both must measure exactly the same, to the last bit.
+#[test]
+fn ending_after_the_window_drains_changes_no_metric() {
+    let shipped = covsim::scenario::load("scenarios/mustermann-gmbh.toml".as_ref())
+        .expect("the shipped scenario loads");
+    let mut ended_early = 0;
+    let mut runs = 0;
+    for model in [common::realistic(), shipped] {
+        let sim = Simulator::new(&model);
+        for setup in 0..model.setups.len() {
+            for rep in 0..6 {
+                let short = sim.run(setup, rep);
+                let (full, _) = sim.run_traced(setup, rep);
+                assert_eq!(
+                    full.ended,
+                    model.end(),
+                    "a traced run follows the whole drain"
+                );
+                let bits = |v: Vec<f64>| v.into_iter().map(f64::to_bits).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(short.metrics.values()),
+                    bits(full.metrics.values()),
+                    "setup {setup}, replication {rep}"
+                );
+                assert_eq!(short.daily, full.daily);
+                assert_eq!(short.times, full.times);
+                ended_early += usize::from(short.ended < model.end());
+                runs += 1;
+            }
+        }
+    }
+    // Otherwise the comparison above would prove nothing.
+    assert!(
+        ended_early * 2 > runs,
+        "only {ended_early} of {runs} runs ended early"
+    );
+}
