@@ -106,13 +106,24 @@ pub fn render_charts(
     canvas::register_fonts();
     let data = RunData::parse(files)?;
     let prepared = plots::prepare(&data, lang)?;
-    let mut out = Vec::new();
-    for (i, name) in CHARTS.iter().enumerate() {
-        out.push((format!("{name}.png"), to_png(&prepared, i, lang)?));
-        out.push((
-            format!("{name}.svg"),
-            to_svg(&prepared, i, lang)?.into_bytes(),
-        ));
+    // Each chart is drawn twice (PNG, SVG), independently: in parallel, collected in order.
+    use rayon::prelude::*;
+    type Files = [(String, Vec<u8>); 2];
+    let drawn: Vec<Result<Files, ChartError>> = CHARTS
+        .par_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let (png, svg) =
+                rayon::join(|| to_png(&prepared, i, lang), || to_svg(&prepared, i, lang));
+            Ok([
+                (format!("{name}.png"), png?),
+                (format!("{name}.svg"), svg?.into_bytes()),
+            ])
+        })
+        .collect();
+    let mut out = Vec::with_capacity(2 * CHARTS.len());
+    for pair in drawn {
+        out.extend(pair?);
     }
     Ok(out)
 }

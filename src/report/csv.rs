@@ -57,34 +57,68 @@ pub fn write_csv<W: std::io::Write>(
     rows: impl IntoIterator<Item = Vec<Cell>>,
     w: W,
 ) -> std::io::Result<()> {
-    let delimiter = if locale == CsvLocale::De { b';' } else { b',' };
-    let mut out = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .from_writer(w);
-    let num = |x: f64| {
-        if x.is_nan() {
-            String::new()
-        } else {
-            let s = format!("{x}");
-            if locale == CsvLocale::De {
-                s.replace('.', ",")
-            } else {
-                s
-            }
-        }
-    };
-    let io = |e: csv::Error| std::io::Error::other(e);
-    out.write_record(header.into_iter().map(|h| formula_safe(&h)))
-        .map_err(io)?;
+    let mut out = RowWriter::new(locale, w);
+    let header: Vec<Cell> = header.into_iter().map(Cell::Text).collect();
+    out.row(&header)?;
     for row in rows {
-        let fields = row.iter().map(|c| match c {
-            Cell::Text(t) => formula_safe(t),
-            Cell::Num(x) => num(*x),
-            Cell::Int(i) => i.to_string(),
-        });
-        out.write_record(fields).map_err(io)?;
+        out.row(&row)?;
     }
     out.flush()
+}
+
+/// Writes rows of cells as CSV records, formatting numbers into one reused buffer.
+struct RowWriter<W: std::io::Write> {
+    out: csv::Writer<W>,
+    locale: CsvLocale,
+    field: String,
+}
+
+impl<W: std::io::Write> RowWriter<W> {
+    fn new(locale: CsvLocale, w: W) -> Self {
+        let delimiter = if locale == CsvLocale::De { b';' } else { b',' };
+        RowWriter {
+            out: csv::WriterBuilder::new()
+                .delimiter(delimiter)
+                .from_writer(w),
+            locale,
+            field: String::new(),
+        }
+    }
+
+    fn row(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        use std::fmt::Write as _;
+        let io = |e: csv::Error| std::io::Error::other(e);
+        for c in cells {
+            self.field.clear();
+            match c {
+                Cell::Text(t) => self.field.push_str(&formula_safe(t)),
+                // NaN is an empty cell. Rust's shortest round-trip representation is exact and
+                // the same on every machine.
+                Cell::Num(x) if x.is_nan() => {}
+                Cell::Num(x) => {
+                    write!(self.field, "{x}").expect("formatting into a String cannot fail");
+                    if self.locale == CsvLocale::De {
+                        self.field = self.field.replace('.', ",");
+                    }
+                }
+                Cell::Int(i) => {
+                    write!(self.field, "{i}").expect("formatting into a String cannot fail")
+                }
+            }
+            self.out.write_field(&self.field).map_err(io)?;
+        }
+        self.out.write_record(None::<&[u8]>).map_err(io)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
+    fn into_inner(self) -> std::io::Result<W> {
+        self.out
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
 }
 
 impl Table {
@@ -140,9 +174,16 @@ pub fn summary_table(exp: &Experiment) -> Table {
         ]),
         rows: Vec::new(),
     };
-    for s in &exp.setups {
-        for (def, values) in catalog().iter().zip(&s.values) {
-            let m = Summary::of(values);
+    // Each summary sorts every replication's value: computed in parallel, listed in order.
+    let summaries: Vec<Vec<Summary>> = {
+        use rayon::prelude::*;
+        exp.setups
+            .iter()
+            .map(|s| s.values.par_iter().map(|v| Summary::of(v)).collect())
+            .collect()
+    };
+    for (s, summaries) in exp.setups.iter().zip(&summaries) {
+        for (def, m) in catalog().iter().zip(summaries) {
             let mut row = vec![
                 Cell::Text(s.name.clone()),
                 Cell::Text(def.name.clone()),
@@ -219,15 +260,41 @@ pub fn write_replications<W: std::io::Write>(
         .collect();
     let mut h = header(&["replication", "setup"]);
     h.extend(metrics.iter().map(|&m| catalog()[m].name.clone()));
-    let rows = (0..exp.count as usize).flat_map(|i| {
-        let metrics = &metrics;
-        exp.setups.iter().map(move |s| {
-            let mut row = vec![Cell::Int(exp.first + i as u64), Cell::Text(s.name.clone())];
-            row.extend(metrics.iter().map(|&m| Cell::Num(s.values[m][i])));
-            row
-        })
-    });
-    write_csv(locale, h, rows, w)
+    let mut out = RowWriter::new(locale, w);
+    out.row(&h.into_iter().map(Cell::Text).collect::<Vec<_>>())?;
+    // Formatting millions of numbers is most of the cost: blocks of replications are formatted
+    // in parallel and written in order, a few blocks at a time, so memory stays bounded.
+    const BLOCK: usize = 256;
+    let reps = exp.count as usize;
+    let blocks: Vec<std::ops::Range<usize>> = (0..reps)
+        .step_by(BLOCK)
+        .map(|a| a..(a + BLOCK).min(reps))
+        .collect();
+    let format_block = |block: &std::ops::Range<usize>| -> std::io::Result<Vec<u8>> {
+        let mut buf = RowWriter::new(locale, Vec::new());
+        let mut row = Vec::with_capacity(metrics.len() + 2);
+        for i in block.clone() {
+            for s in &exp.setups {
+                row.clear();
+                row.push(Cell::Int(exp.first + i as u64));
+                row.push(Cell::Text(s.name.clone()));
+                row.extend(metrics.iter().map(|&m| Cell::Num(s.values[m][i])));
+                buf.row(&row)?;
+            }
+        }
+        buf.into_inner()
+    };
+    let mut w = out.into_inner()?;
+    for group in blocks.chunks(4 * rayon::current_num_threads().max(1)) {
+        let texts: Vec<std::io::Result<Vec<u8>>> = {
+            use rayon::prelude::*;
+            group.par_iter().map(format_block).collect()
+        };
+        for text in texts {
+            w.write_all(&text?)?;
+        }
+    }
+    w.flush()
 }
 
 /// `daily.csv`: per setup and day of the window: backlog quantiles, the probability that nobody
