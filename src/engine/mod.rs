@@ -158,6 +158,8 @@ pub struct Simulator<'m> {
     oncall_working: Vec<IntervalSet>,
     business_window: IntervalSet,
     business_days: metrics::BusinessDays,
+    /// Per setup: when its emergency help can work (empty without emergency help).
+    emergency_hours: Vec<IntervalSet>,
     arrivals: arrivals::Arrivals,
 }
 
@@ -368,7 +370,7 @@ struct Run<'a> {
     events: EventQueue,
     emergency_tier: Option<usize>,
     emergency_waiting: usize,
-    emergency_hours: IntervalSet,
+    emergency_hours: &'a IntervalSet,
     trace: Option<Trace>,
 }
 
@@ -423,6 +425,19 @@ impl<'m> Simulator<'m> {
             oncall_working,
             business_window,
             business_days: metrics::BusinessDays::new(model),
+            emergency_hours: model
+                .setups
+                .iter()
+                .map(|s| {
+                    s.tiers
+                        .iter()
+                        .find_map(|t| match t {
+                            Tier::Emergency(help) => Some(cal.schedule(&help.hours, false)),
+                            _ => None,
+                        })
+                        .unwrap_or_default()
+                })
+                .collect(),
             arrivals: arrivals::Arrivals::new(model),
         }
     }
@@ -471,7 +486,6 @@ impl<'m> Simulator<'m> {
         let mut team_vacation = people::DaySet::default();
         let mut contracts_in_setup = Vec::new();
         let mut emergency_tier = None;
-        let mut emergency_hours = IntervalSet::empty();
         for (tier, t) in setup.tiers.iter().enumerate() {
             let mut add_person = |p: usize, responders: &mut Vec<Responder>| {
                 let person = &model.people[p];
@@ -541,10 +555,7 @@ impl<'m> Simulator<'m> {
                         });
                     }
                 }
-                Tier::Emergency(help) => {
-                    emergency_tier = Some(tier);
-                    emergency_hours = model.calendar.schedule(&help.hours, false);
-                }
+                Tier::Emergency(_) => emergency_tier = Some(tier),
             }
         }
 
@@ -639,7 +650,7 @@ impl<'m> Simulator<'m> {
             events: EventQueue::default(),
             emergency_tier,
             emergency_waiting: 0,
-            emergency_hours,
+            emergency_hours: &self.emergency_hours[setup_idx],
             trace: None,
         };
         if traced {
