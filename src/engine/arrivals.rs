@@ -13,7 +13,7 @@ use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
 use crate::interval::IntervalSet;
-use crate::model::{ArrivalPattern, Category, Model, Priority, Skill, UsersAffected};
+use crate::model::{ArrivalPattern, Category, Model, Priority, Skill};
 use crate::rng::{self, Purpose, SimRng};
 use crate::time::{SimTime, round_i64, secs_from_hours};
 
@@ -48,10 +48,6 @@ pub struct Ticket {
     /// Uniform(0,1) draw: the knowledge penalty applies when this is at least the setup's
     /// documentation quality (drawn here so that it is common to all setups).
     pub knowledge_draw: f64,
-    /// Users affected.
-    pub users: u32,
-    /// Share of the affected users' work lost while open.
-    pub productivity_loss: f64,
 }
 
 /// The cumulative intensity of one arrival pattern: segments of constant weight.
@@ -119,7 +115,6 @@ impl Intensity {
 
 /// Draws the attributes of one ticket arriving at `arrival`.
 fn draw_ticket(
-    model: &Model,
     index: usize,
     category: &Category,
     client: Client,
@@ -142,11 +137,6 @@ fn draw_ticket(
         effort_s: secs_from_hours(effort_h).max(1),
         needs_knowledge: knowledge_u < category.knowledge_probability,
         knowledge_draw,
-        users: match category.users_affected {
-            UsersAffected::Count(n) => n,
-            UsersAffected::All => model.company.users,
-        },
-        productivity_loss: category.productivity_loss,
     }
 }
 
@@ -230,7 +220,7 @@ impl Arrivals {
             // Scheduled what-if incidents are the company's own; other clients do not share them.
             if let (ArrivalPattern::Scheduled(at), Client::Own) = (&category.pattern, client) {
                 for &t in at {
-                    out.push(draw_ticket(model, index, category, client, t, &mut attrs));
+                    out.push(draw_ticket(index, category, client, t, &mut attrs));
                 }
             }
             return;
@@ -247,7 +237,7 @@ impl Arrivals {
                 break;
             }
             let at = intensity.invert_from(x, &mut segment);
-            out.push(draw_ticket(model, index, category, client, at, &mut attrs));
+            out.push(draw_ticket(index, category, client, at, &mut attrs));
         }
     }
 
@@ -293,8 +283,6 @@ impl Arrivals {
         }
         for t in &mut out {
             t.needs_knowledge = false;
-            // Their users are not ours: the pool's load is all that matters.
-            t.users = 0;
         }
         out.sort_by_key(|t| t.arrival);
         out

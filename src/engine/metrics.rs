@@ -450,10 +450,22 @@ pub(super) fn compute(
     // company's users: nobody loses more than all of their working time (a user locked out
     // during a company-wide outage does not lose those hours twice).
     let mut outages = Vec::new();
+    // Users stopped × share of their work lost, per category (the same for all its tickets).
+    let loss_rate: Vec<f64> = model
+        .categories
+        .iter()
+        .map(|c| {
+            let users = match c.users_affected {
+                UsersAffected::Count(n) => n,
+                UsersAffected::All => model.company.users,
+            };
+            f64::from(users) * c.productivity_loss
+        })
+        .collect();
     let span = |i: usize| {
         let t = &run.tickets[i];
         let (a, b) = (t.arrival.max(SimTime::ZERO), end_of(i).min(w_end));
-        (a, b, f64::from(t.users) * t.productivity_loss)
+        (a, b, loss_rate[t.category as usize])
     };
     // Starts in arrival order, ends in the order of resolution (the open tickets last): two
     // sorted runs, merged in linear time.

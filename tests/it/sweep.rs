@@ -61,7 +61,6 @@ fn grid_points_share_random_numbers() {
                 t.onsite,
                 t.needs_knowledge,
                 t.knowledge_draw.to_bits(),
-                t.users,
             )
         };
         let ta: Vec<_> = a.own_tickets(rep).iter().map(key).collect();
