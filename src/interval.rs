@@ -300,12 +300,16 @@ impl IntervalSet {
             return Self::empty();
         }
         let lo = self.ends.partition_point(|&e| e <= from.0);
-        let hi = self.starts.partition_point(|&s| s < to.0);
-        let mut b = Builder::with_capacity(hi.saturating_sub(lo));
-        for k in lo..hi {
-            b.push(self.starts[k].max(from.0), self.ends[k].min(to.0));
+        let hi = self.starts.partition_point(|&s| s < to.0).max(lo);
+        // The intervals in between end after `from` and start before `to`: clamped to
+        // `[from, to)` they stay non-empty and apart, so the slice is already canonical.
+        let mut starts = self.starts[lo..hi].to_vec();
+        let mut ends = self.ends[lo..hi].to_vec();
+        if let (Some(s), Some(e)) = (starts.first_mut(), ends.last_mut()) {
+            *s = (*s).max(from.0);
+            *e = (*e).min(to.0);
         }
-        b.finish()
+        Builder { starts, ends }.finish()
     }
 
     /// Total open seconds.

@@ -1063,26 +1063,37 @@ impl Run<'_> {
         let k = self
             .emergency_tier
             .expect("counted only with an emergency tier");
+        // Whether somebody of an earlier tier who may take a ticket of skill `s` (a P1 or not)
+        // is there: on duty for remote providers, not absent for in-house people. It depends on
+        // nothing that calling help changes, so it is decided once per skill and P1-ness, and
+        // the usual case (everybody needed is there) costs no pass over the waiting tickets.
+        let mut uncovered = [[false; 2]; Skill::ALL.len()];
+        for skill in Skill::ALL {
+            for p1 in [false, true] {
+                uncovered[skill as usize][usize::from(p1)] = !self.responders.iter().any(|r| {
+                    r.tier < k
+                        && r.skills.has(skill)
+                        && (!r.p1_only || p1)
+                        && if r.remote {
+                            r.on_duty(now)
+                        } else {
+                            !r.timeline.absent.contains(now)
+                        }
+                });
+            }
+        }
+        if !uncovered.iter().flatten().any(|&u| u) {
+            return;
+        }
         let mut candidates: Vec<WaitKey> = self.waiting[..OWN]
             .iter()
             .flat_map(WaitQueue::iter)
             .filter(|w| self.wants_help(w.2))
             .collect();
         candidates.sort_unstable();
-        let candidates = candidates.into_iter().map(|w| w.2);
-        for id in candidates {
+        for id in candidates.into_iter().map(|w| w.2) {
             let t = &self.tickets[id];
-            let covered = self.responders.iter().any(|r| {
-                r.tier < k
-                    && r.skills.has(t.skill)
-                    && (!r.p1_only || t.priority == Priority::P1)
-                    && if r.remote {
-                        r.on_duty(now)
-                    } else {
-                        !r.timeline.absent.contains(now)
-                    }
-            });
-            if !covered {
+            if uncovered[t.skill as usize][usize::from(t.priority == Priority::P1)] {
                 self.emergency_waiting -= 1;
                 self.jobs[id].help_requested = true;
                 let at = now + self.jobs[id].search_delay_s;
