@@ -6,14 +6,10 @@
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 
 use covsim::engine::Simulator;
 use covsim::montecarlo::{self, Hooks, Plan};
-
-// The allocator of the `covsim` binary, so that the figures are the ones users see.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn load(path: &str) -> covsim::model::Model {
     covsim::scenario::load(path.as_ref()).expect("shipped scenarios are valid")
@@ -81,4 +77,14 @@ criterion_group! {
     config = Criterion::default().without_plots();
     targets = replication, full_run
 }
-criterion_main!(benches);
+// `criterion_main!` on a thread of its own: `covsim run` simulates on pool threads, and on the
+// main thread glibc's malloc trims the heap after every replication and faults it in again,
+// a cost the binary never pays (see examples/profile.rs).
+fn main() {
+    std::thread::spawn(|| {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    })
+    .join()
+    .expect("the benchmarks do not panic");
+}

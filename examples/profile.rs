@@ -14,12 +14,6 @@ use std::process::ExitCode;
 
 use covsim::engine::Simulator;
 
-// Each replication allocates and frees a few megabytes (tickets, jobs, metrics). glibc's malloc
-// hands that memory back to the kernel and faults it in again every time, which cost about a
-// tenth of a run; mimalloc keeps it.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(path), Some(Ok(reps))) = (args.first(), args.get(1).map(|n| n.parse::<u64>())) else {
@@ -45,15 +39,26 @@ fn main() -> ExitCode {
     };
     let sim = Simulator::new(&model);
     let start = std::time::Instant::now();
-    // Sum a metric so that the work cannot be optimised away.
-    let mut tickets = 0.0;
-    for rep in 0..reps {
-        let results = match setup {
-            Some(s) => vec![sim.run(s, rep)],
-            None => sim.run_all(rep),
-        };
-        tickets += results.iter().map(|r| r.metrics.tickets).sum::<f64>();
-    }
+    // On a thread of its own, as `covsim run` simulates on pool threads: glibc's malloc trims
+    // the main thread's heap after every replication and faults it in again, which the binary
+    // never pays and which made this harness overstate allocation costs.
+    let tickets = std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                // Sum a metric so that the work cannot be optimised away.
+                let mut tickets = 0.0;
+                for rep in 0..reps {
+                    let results = match setup {
+                        Some(s) => vec![sim.run(s, rep)],
+                        None => sim.run_all(rep),
+                    };
+                    tickets += results.iter().map(|r| r.metrics.tickets).sum::<f64>();
+                }
+                tickets
+            })
+            .join()
+            .expect("the simulation thread does not panic")
+    });
     let per_rep = start.elapsed().as_secs_f64() * 1e3 / reps.max(1) as f64;
     println!("{per_rep:.3} ms per replication ({tickets:.0} tickets counted)");
     ExitCode::SUCCESS
