@@ -44,6 +44,26 @@ impl MeasureCursor<'_> {
     pub fn measure_before(&mut self, t: SimTime) -> i64 {
         let (starts, t) = (&self.set.starts, t.0);
         let n = starts.len();
+        // Most queries fall into the interval (or gap) of the previous one.
+        let c = self.count;
+        if c <= n && (c == 0 || starts[c - 1] <= t) && (c == n || starts[c] > t) {
+            return self.at(c, t);
+        }
+        self.seek(t)
+    }
+
+    /// Open seconds before `t`, given that `c` intervals start at or before it.
+    #[inline]
+    fn at(&self, c: usize, t: i64) -> i64 {
+        if c == 0 {
+            return 0;
+        }
+        self.set.cum[c - 1] + t.min(self.set.ends[c - 1]) - self.set.starts[c - 1]
+    }
+
+    fn seek(&mut self, t: i64) -> i64 {
+        let starts = &self.set.starts;
+        let n = starts.len();
         // Bracket the answer `c` (starts at or before `t`) as `lo <= c <= hi`, doubling the step
         // away from the previous answer, then search inside the bracket.
         let (mut lo, mut hi) = (0, n);
@@ -66,10 +86,7 @@ impl MeasureCursor<'_> {
         }
         let c = lo + starts[lo..hi].partition_point(|&s| s <= t);
         self.count = c;
-        if c == 0 {
-            return 0;
-        }
-        self.set.cum[c - 1] + t.min(self.set.ends[c - 1]) - starts[c - 1]
+        self.at(c, t)
     }
 
     /// Open seconds in `[a, b)`; 0 if `b <= a`.
