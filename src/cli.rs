@@ -355,6 +355,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 )));
             }
             let threads = threads.map(|t| t as usize);
+            limit_threads(threads);
             let thread_count = threads.unwrap_or_else(rayon::current_num_threads);
 
             // Ctrl-C stops the run between batches; nothing is written then.
@@ -495,6 +496,7 @@ struct Prepared {
 
 fn prepare_batch(scenario: &Path, kind: &str, b: &Batch) -> Result<Prepared, Failure> {
     let started = Instant::now();
+    limit_threads(b.threads.map(|t| t as usize));
     let text = std::fs::read_to_string(scenario).map_err(|e| {
         usage(anyhow::anyhow!(
             "{}: cannot read the file: {e}",
@@ -534,6 +536,17 @@ fn prepare_batch(scenario: &Path, kind: &str, b: &Batch) -> Result<Prepared, Fai
         },
         started,
     })
+}
+
+/// `--threads` bounds the writing of outputs (charts, CSV formatting, summaries) as well as the
+/// simulation, which runs on a pool of its own with the same size.
+fn limit_threads(threads: Option<usize>) {
+    if let Some(n) = threads {
+        // Fails only if the global pool exists already; nothing starts it before this call.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
 }
 
 static BATCH_CANCEL: AtomicBool = AtomicBool::new(false);
