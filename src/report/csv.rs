@@ -437,6 +437,54 @@ pub fn comparison_table(model: &Model, exp: &Experiment) -> Table {
 mod tests {
     use super::*;
 
+    /// `write_replications` formats blocks in parallel, groups of blocks at a time: its output
+    /// must be what writing the rows one by one gives, across block and group boundaries.
+    #[test]
+    fn replications_in_parallel_blocks_equal_row_by_row() {
+        use crate::montecarlo::SetupResults;
+        let count = 2_600; // more than one group of blocks on any machine up to 2 threads
+        let setups: Vec<SetupResults> = ["=one", "two"]
+            .iter()
+            .enumerate()
+            .map(|(k, name)| SetupResults {
+                name: name.to_string(),
+                values: (0..catalog().len())
+                    .map(|m| {
+                        (0..count)
+                            .map(|i| match (i + m + k) % 7 {
+                                0 => f64::NAN,
+                                r => (i * m) as f64 / f64::from(r as u32) - 0.1,
+                            })
+                            .collect()
+                    })
+                    .collect(),
+                daily: Default::default(),
+                times: Default::default(),
+            })
+            .collect();
+        let exp = Experiment {
+            first: 17,
+            count: count as u64,
+            setups,
+        };
+        for locale in [CsvLocale::En, CsvLocale::De] {
+            let mut parallel = Vec::new();
+            write_replications(&exp, false, locale, &mut parallel).unwrap();
+            let mut h = header(&["replication", "setup"]);
+            h.extend(catalog().iter().map(|d| d.name.clone()));
+            let rows = (0..count).flat_map(|i| {
+                exp.setups.iter().map(move |s| {
+                    let mut row = vec![Cell::Int(17 + i as u64), Cell::Text(s.name.clone())];
+                    row.extend(s.values.iter().map(|v| Cell::Num(v[i])));
+                    row
+                })
+            });
+            let mut serial = Vec::new();
+            write_csv(locale, h, rows, &mut serial).unwrap();
+            assert!(parallel == serial, "{locale:?}");
+        }
+    }
+
     fn table() -> Table {
         Table {
             header: vec!["setup".into(), "value_h".into()],
