@@ -116,7 +116,9 @@ impl Experiment {
                     name: s.name.clone(),
                     values: vec![Vec::new(); metrics],
                     daily: DailyStats::default(),
-                    times: Default::default(),
+                    times: std::array::from_fn(|_| {
+                        std::array::from_fn(|_| vec![0; TimeHistogram::BINS])
+                    }),
                 })
                 .collect(),
         }
@@ -133,9 +135,8 @@ impl Experiment {
                 .into_iter()
                 .enumerate()
             {
+                // A replication's histogram ends at its last non-empty bin.
                 for (sum, counts) in setup.times[kind].iter_mut().zip(hist) {
-                    // A replication's histogram ends at its last non-empty bin.
-                    sum.resize(TimeHistogram::BINS, 0);
                     for (s, &c) in sum.iter_mut().zip(counts) {
                         *s += u64::from(c);
                     }

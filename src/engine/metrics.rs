@@ -425,9 +425,8 @@ pub(super) fn compute(
     let model = run.model;
     let setup = &model.setups[run.setup];
     let years = f64::from(model.sim.years);
-    let w_end = model.window_end();
+    let w_end = run.window_end;
     let bw = &sim.business_window;
-    let in_window = |t: SimTime| t >= SimTime::ZERO && t < w_end;
     // Sized up front: growing these vectors by doubling showed up in profiles.
     let is_own = |i: &usize| run.tickets[*i].client == Client::Own;
     let mut own = Vec::with_capacity(run.own_count);
@@ -436,7 +435,7 @@ pub(super) fn compute(
     window.extend(
         own.iter()
             .copied()
-            .filter(|&i| in_window(run.tickets[i].arrival)),
+            .filter(|&i| run.in_window(run.tickets[i].arrival)),
     );
     let end_of = |i: usize| run.jobs[i].resolved.unwrap_or(model.end());
 
@@ -683,9 +682,12 @@ pub(super) fn compute(
     // Stretches: consecutive gaps with no business time between them form one stretch.
     let (mut best_bh, mut best_days) = (0i64, 0f64);
     let mut cur: Option<(SimTime, SimTime, i64)> = None;
+    let mut business = bw.measure_cursor();
     for (s, e) in gaps.intervals() {
         cur = match cur {
-            Some((cs, ce, acc)) if bw.measure_between(ce, s) == 0 => Some((cs, e, acc + (e - s))),
+            Some((cs, ce, acc)) if business.measure_between(ce, s) == 0 => {
+                Some((cs, e, acc + (e - s)))
+            }
             _ => Some((s, e, e - s)),
         };
         let (cs, ce, acc) = cur.expect("just set");
@@ -724,8 +726,12 @@ pub(super) fn compute(
             m.sick_days += measure_days(&tl.sick) / years;
             m.training_days += measure_days(&tl.training) / years;
             m.vacancy_days += measure_days(&tl.vacancy) / years;
-            m.resignations +=
-                tl.resignations.iter().filter(|&&t| in_window(t)).count() as f64 / years;
+            m.resignations += tl
+                .resignations
+                .iter()
+                .filter(|&&t| run.in_window(t))
+                .count() as f64
+                / years;
             m.vacation_days += tl
                 .vacation_days_by_year
                 .iter()

@@ -711,7 +711,6 @@ impl Run<'_> {
         }
         let mut next_arrival = 0;
         let mut now = start;
-        self.ended = end;
         loop {
             let heap_next = self.events.peek();
             let arrival_next = self
@@ -1162,14 +1161,9 @@ impl Run<'_> {
         let rate = resp.timeline.productivity(now) * (1.0 - resp.meeting_share);
         let completes_at = now + travel_s + ceil_i64(job.remaining_s / rate);
         let duty_end = resp.duty_until;
+        let counts_as_visit = travel_s > 0 && ticket.client == Client::Own && self.in_window(now);
         let resp = &mut self.responders[r];
-        if travel_s > 0
-            && ticket.client == Client::Own
-            && now >= SimTime::ZERO
-            && now < self.window_end
-        {
-            resp.onsite_visits += 1;
-        }
+        resp.onsite_visits += u32::from(counts_as_visit);
         let budget_end = now.secs().saturating_add(resp.budget_left(now));
         let ends = SimTime(completes_at.secs().min(duty_end.secs()).min(budget_end));
         resp.token += 1;

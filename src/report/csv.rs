@@ -58,8 +58,7 @@ pub fn write_csv<W: std::io::Write>(
     w: W,
 ) -> std::io::Result<()> {
     let mut out = RowWriter::new(locale, w);
-    let header: Vec<Cell> = header.into_iter().map(Cell::Text).collect();
-    out.row(&header)?;
+    out.header(header)?;
     for row in rows {
         out.row(&row)?;
     }
@@ -97,8 +96,10 @@ impl<W: std::io::Write> RowWriter<W> {
                 Cell::Num(x) if x.is_nan() => {}
                 Cell::Num(x) => {
                     write!(self.field, "{x}").expect("formatting into a String cannot fail");
-                    if self.locale == CsvLocale::De {
-                        self.field = self.field.replace('.', ",");
+                    if self.locale == CsvLocale::De
+                        && let Some(point) = self.field.find('.')
+                    {
+                        self.field.replace_range(point..=point, ",");
                     }
                 }
                 Cell::Int(i) => {
@@ -108,6 +109,10 @@ impl<W: std::io::Write> RowWriter<W> {
             self.out.write_field(&self.field).map_err(io)?;
         }
         self.out.write_record(None::<&[u8]>).map_err(io)
+    }
+
+    fn header(&mut self, names: impl IntoIterator<Item = String>) -> std::io::Result<()> {
+        self.row(&names.into_iter().map(Cell::Text).collect::<Vec<_>>())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -261,7 +266,7 @@ pub fn write_replications<W: std::io::Write>(
     let mut h = header(&["replication", "setup"]);
     h.extend(metrics.iter().map(|&m| catalog()[m].name.clone()));
     let mut out = RowWriter::new(locale, w);
-    out.row(&h.into_iter().map(Cell::Text).collect::<Vec<_>>())?;
+    out.header(h)?;
     // Formatting millions of numbers is most of the cost: blocks of replications are formatted
     // in parallel and written in order, a few blocks at a time, so memory stays bounded.
     const BLOCK: usize = 256;
