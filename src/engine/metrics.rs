@@ -5,6 +5,7 @@
 //! company's calendar, the clock SLAs use. Only the company's own tickets are measured; the
 //! tickets of an MSP's other clients only load the pool.
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use super::{Client, Run, Simulator, State};
@@ -423,324 +424,35 @@ pub(super) fn compute(
     replication: u64,
 ) -> super::ReplicationResult {
     let model = run.model;
-    let setup = &model.setups[run.setup];
-    let years = f64::from(model.sim.years);
-    let w_end = run.window_end;
-    let bw = &sim.business_window;
-    // Sized up front: growing these vectors by doubling showed up in profiles.
-    let is_own = |i: &usize| run.tickets[*i].client == Client::Own;
-    let mut own = Vec::with_capacity(run.own_count);
-    own.extend((0..run.tickets.len()).filter(is_own));
-    let mut window = Vec::with_capacity(own.len());
-    window.extend(
-        own.iter()
-            .copied()
-            .filter(|&i| run.in_window(run.tickets[i].arrival)),
-    );
-    let end_of = |i: usize| run.jobs[i].resolved.unwrap_or(model.end());
-
+    let own: Vec<usize> = if run.own_count == run.tickets.len() {
+        (0..run.tickets.len()).collect()
+    } else {
+        let mut own = Vec::with_capacity(run.own_count);
+        own.extend((0..run.tickets.len()).filter(|&i| run.tickets[i].client == Client::Own));
+        own
+    };
+    // `own` is in arrival order, so the window's tickets are a range of it.
+    let arrival = |i: &usize| run.tickets[*i].arrival;
+    let window = own.partition_point(|i| arrival(i) < SimTime::ZERO)
+        ..own.partition_point(|i| arrival(i) < run.window_end);
+    let measured = Measured {
+        run,
+        sim,
+        years: f64::from(model.sim.years),
+        w_end: run.window_end,
+        own,
+        window,
+    };
     let mut m = Metrics {
-        tickets: window.len() as f64 / years,
+        tickets: measured.window().len() as f64 / measured.years,
         ..Metrics::default()
     };
-
-    // Downtime: business hours inside the window during which each ticket was open, weighted
-    // by the users it stops and their loss. Overlapping tickets add up, but never beyond the
-    // company's users: nobody loses more than all of their working time (a user locked out
-    // during a company-wide outage does not lose those hours twice).
-    let mut outages = Vec::new();
-    // Users stopped × share of their work lost, per category (the same for all its tickets).
-    let loss_rate: Vec<f64> = model
-        .categories
-        .iter()
-        .map(|c| {
-            let users = match c.users_affected {
-                UsersAffected::Count(n) => n,
-                UsersAffected::All => model.company.users,
-            };
-            f64::from(users) * c.productivity_loss
-        })
-        .collect();
-    let span = |i: usize| {
-        let t = &run.tickets[i];
-        let (a, b) = (t.arrival.max(SimTime::ZERO), end_of(i).min(w_end));
-        (a, b, loss_rate[t.category as usize])
-    };
-    // Starts in arrival order, ends in the order of resolution (the open tickets last): two
-    // sorted runs, merged in linear time.
-    let mut starts = Vec::with_capacity(own.len());
-    for &i in &own {
-        let (a, b, rate) = span(i);
-        if b <= a {
-            continue;
-        }
-        if rate > 0.0 {
-            starts.push((a, rate));
-        }
-        let cat = &model.categories[run.tickets[i].category as usize];
-        if cat.users_affected == UsersAffected::All {
-            outages.push((a, b));
-        }
-    }
-    let unresolved = own
-        .iter()
-        .copied()
-        .filter(|&i| run.jobs[i].resolved.is_none());
-    let mut ends = Vec::with_capacity(own.len());
-    for i in run.resolution_order.iter().copied().chain(unresolved) {
-        let (a, b, rate) = span(i);
-        if b > a && rate > 0.0 {
-            ends.push((b, -rate));
-        }
-    }
-    let mut loss_changes = merge_runs(&ends, &starts, |c| c.0);
-    // Changes at the same time are added in ascending order, which makes the sum (to the last
-    // bit) independent of which run or ticket they came from.
-    for group in loss_changes.chunk_by_mut(|x, y| x.0 == y.0) {
-        if group.len() > 1 {
-            group.sort_by(|x, y| x.1.total_cmp(&y.1));
-        }
-    }
-    let all_users = f64::from(model.company.users);
-    let (mut lost, mut rate, mut last) = (0.0, 0.0f64, SimTime::ZERO);
-    let mut business = bw.measure_cursor();
-    let mut measure_last = business.measure_before(last);
-    for &(t, delta) in &loss_changes {
-        if t > last {
-            let measure_t = business.measure_before(t);
-            lost += rate.clamp(0.0, all_users) * hours(measure_t - measure_last);
-            (last, measure_last) = (t, measure_t);
-        }
-        rate += delta;
-    }
-    m.user_hours_lost = lost / years;
-    let outage = IntervalSet::from_intervals(outages).intersect(bw);
-    m.outage_hours = hours(outage.measure()) / years;
-    let mut outage_days = std::collections::BTreeSet::new();
-    for (s, e) in outage.intervals() {
-        outage_days.extend(s.day()..=SimTime(e.secs() - 1).day());
-    }
-    m.outage_days = outage_days.len() as f64 / years;
-
-    // Backlog: sweep over arrivals (+1) and resolutions (-1) of the company's tickets, both in
-    // time order. At equal times, resolutions before arrivals: a ticket open on [a, r) is not
-    // open at r. (The order among equal times and directions does not change any count.)
-    let p1 = |i: usize| run.tickets[i].priority == Priority::P1;
-    let arrivals: Vec<_> = own
-        .iter()
-        .map(|&i| (run.tickets[i].arrival, 1, p1(i)))
-        .collect();
-    let resolutions: Vec<_> = run
-        .resolution_order
-        .iter()
-        .filter_map(|&i| run.jobs[i].resolved.map(|r| (r, -1, p1(i))))
-        .collect();
-    let changes = merge_runs(&resolutions, &arrivals, |c| c.0);
-    let days = w_end.day() as usize;
-    let mut daily = vec![Daily::default(); days];
-    let (mut open, mut open_p1) = (0i64, 0i64);
-    let (mut max_open, mut area) = (0i64, 0f64);
-    let mut last = SimTime::ZERO;
-    let mut next_day = 1usize;
-    let mut record_days_until = |t: SimTime, open: i64, open_p1: i64, next_day: &mut usize| {
-        while *next_day <= days && SimTime::day_start(*next_day as i64) <= t {
-            daily[*next_day - 1].backlog = open as u32;
-            daily[*next_day - 1].open_p1 = open_p1 as u32;
-            *next_day += 1;
-        }
-    };
-    for &(t, d, p1) in &changes {
-        if t >= w_end {
-            break;
-        }
-        if t > SimTime::ZERO {
-            let from = last.max(SimTime::ZERO);
-            area += open as f64 * (t - from).max(0) as f64;
-            record_days_until(t, open, open_p1, &mut next_day);
-            last = t;
-        }
-        open += i64::from(d);
-        if p1 {
-            open_p1 += i64::from(d);
-        }
-        if t >= SimTime::ZERO {
-            max_open = max_open.max(open);
-        }
-    }
-    area += open as f64 * (w_end - last.max(SimTime::ZERO)) as f64;
-    record_days_until(w_end, open, open_p1, &mut next_day);
-    m.backlog_max = max_open as f64;
-    m.backlog_end = open as f64;
-    m.backlog_mean = area / (w_end - SimTime::ZERO) as f64;
-
-    let bdays = |a: SimTime, b: SimTime| sim.business_days.after_until(a, b);
-    let limit = model.sim.aged_after_business_days;
-    m.tickets_aged = window
-        .iter()
-        .filter(|&&i| bdays(run.tickets[i].arrival, end_of(i)) > limit)
-        .count() as f64
-        / years;
-    m.aged_open_at_end = own
-        .iter()
-        .filter(|&&i| {
-            run.tickets[i].arrival < w_end
-                && end_of(i) > w_end
-                && bdays(run.tickets[i].arrival, w_end) > limit
-        })
-        .count() as f64;
-
-    // Response and resolution times per priority, in business hours.
-    let mut times = TimeHistogram {
-        response: Default::default(),
-        resolution: Default::default(),
-    };
-    let mut per_priority = [0; 4];
-    for &i in &window {
-        per_priority[run.tickets[i].priority.index()] += 1;
-    }
-    // In whole seconds, which sort faster than hours and convert exactly afterwards.
-    let mut resp = per_priority.map(Vec::with_capacity);
-    let mut reso = per_priority.map(Vec::with_capacity);
-    let (mut sojourn_sum, mut sojourn_n) = (0.0, 0usize);
-    let mut sla_breaches = 0usize;
-    // Arrivals come in order and first starts and resolutions roughly so: cursors beat
-    // searching the calendar's business hours for every ticket.
-    let (mut at_arrival, mut later) = (
-        model.business.measure_cursor(),
-        model.business.measure_cursor(),
-    );
-    for &i in &window {
-        let t = &run.tickets[i];
-        let j = &run.jobs[i];
-        let p = t.priority.index();
-        let business_before_arrival = at_arrival.measure_before(t.arrival);
-        let business_since_arrival = |later: &mut MeasureCursor<'_>, u: SimTime| -> i64 {
-            if u <= t.arrival {
-                0
-            } else {
-                later.measure_before(u) - business_before_arrival
-            }
-        };
-        if let Some(s) = j.first_start {
-            let secs = business_since_arrival(&mut later, s);
-            TimeHistogram::count(&mut times.response[p], hours(secs));
-            resp[p].push(secs);
-        }
-        let mut breached = j.resolved.is_none();
-        if let Some(r) = j.resolved {
-            let secs = business_since_arrival(&mut later, r);
-            let h = hours(secs);
-            TimeHistogram::count(&mut times.resolution[p], h);
-            reso[p].push(secs);
-            sojourn_sum += hours(r - t.arrival);
-            sojourn_n += 1;
-            breached = h > setup.sla.resolution_h[p] + 1e-9;
-        }
-        // Breaches are counted for P1 and P2 only: their targets are the contractual ones.
-        if p <= Priority::P2.index() && breached {
-            sla_breaches += 1;
-        }
-    }
-    for p in 0..4 {
-        m.response[p] = TimeStats::of(std::mem::take(&mut resp[p]), setup.sla.response_h[p]);
-        m.resolution[p] = TimeStats::of(std::mem::take(&mut reso[p]), setup.sla.resolution_h[p]);
-    }
-    m.time_in_system_mean_h = if sojourn_n > 0 {
-        sojourn_sum / sojourn_n as f64
-    } else {
-        f64::NAN
-    };
-    m.arrival_rate_per_h = window.len() as f64 / hours(w_end - SimTime::ZERO);
-    m.unresolved_at_end = window
-        .iter()
-        .filter(|&&i| run.jobs[i].resolved.is_none())
-        .count() as f64;
-    m.knowledge_blocked = window
-        .iter()
-        .filter(|&&i| run.jobs[i].knowledge_blocked)
-        .count() as f64
-        / years;
-    m.emergency_calls = window.iter().filter(|&&i| run.jobs[i].helped).count() as f64 / years;
-    m.sla_breaches = sla_breaches as f64 / years;
-
-    // Coverage: admin-skilled responders on regular duty (not emergency, not P1-only on-call).
-    let mut covered = IntervalSet::empty();
-    for r in &run.responders {
-        if !r.emergency && !r.p1_only && r.skills.has(Skill::Admin) {
-            covered = covered.union(&r.timeline.duty);
-        }
-    }
-    let covered = covered.intersect(bw);
-    let total = bw.measure();
-    m.coverage_share = if total > 0 {
-        covered.measure() as f64 / total as f64
-    } else {
-        f64::NAN
-    };
-    let gaps = bw.subtract(&covered);
-    m.uncovered_hours = hours(gaps.measure()) / years;
-    // Stretches: consecutive gaps with no business time between them form one stretch.
-    let (mut best_bh, mut best_days) = (0i64, 0f64);
-    let mut cur: Option<(SimTime, SimTime, i64)> = None;
-    let mut business = bw.measure_cursor();
-    for (s, e) in gaps.intervals() {
-        cur = match cur {
-            Some((cs, ce, acc)) if business.measure_between(ce, s) == 0 => {
-                Some((cs, e, acc + (e - s)))
-            }
-            _ => Some((s, e, e - s)),
-        };
-        let (cs, ce, acc) = cur.expect("just set");
-        if acc > best_bh {
-            best_bh = acc;
-            best_days = (ce - cs) as f64 / DAY as f64;
-        }
-        // Per-day uncovered hours for the daily series.
-        let mut a = s;
-        while a < e {
-            let b = e.min(SimTime::day_start(a.day() + 1));
-            if let Some(dd) = daily.get_mut(a.day() as usize) {
-                dd.uncovered_h += hours(b - a);
-            }
-            a = b;
-        }
-    }
-    m.longest_gap_business_h = hours(best_bh);
-    m.longest_gap_days = best_days;
-
-    // Work hours and people.
-    let window_set = IntervalSet::span(SimTime::ZERO, w_end);
-    let first_year = model.calendar.first_year();
-    let measure_days = |s: &IntervalSet| s.intersect(&window_set).measure() as f64 / DAY as f64;
-    for r in &run.responders {
-        m.onsite_visits += f64::from(r.onsite_visits) / years;
-        let h = hours(r.own_work_s) / years;
-        match r.role {
-            _ if r.emergency => m.emergency_hours += h,
-            Some(Role::Admin) => m.admin_ticket_hours += h,
-            Some(Role::KeyUser) => m.key_user_hours += h,
-            Some(Role::Technician) | None => m.msp_hours += h,
-        }
-        if matches!(r.role, Some(Role::Admin | Role::KeyUser)) {
-            let tl = &r.timeline;
-            m.sick_days += measure_days(&tl.sick) / years;
-            m.training_days += measure_days(&tl.training) / years;
-            m.vacancy_days += measure_days(&tl.vacancy) / years;
-            m.resignations += tl
-                .resignations
-                .iter()
-                .filter(|&&t| run.in_window(t))
-                .count() as f64
-                / years;
-            m.vacation_days += tl
-                .vacation_days_by_year
-                .iter()
-                .filter(|(y, _)| (first_year..first_year + model.sim.years as i32).contains(y))
-                .map(|&(_, d)| f64::from(d))
-                .sum::<f64>()
-                / years;
-        }
-    }
+    measured.downtime(&mut m);
+    let mut daily = measured.backlog(&mut m);
+    measured.aging(&mut m);
+    let times = measured.ticket_times(&mut m);
+    measured.coverage(&mut m, &mut daily);
+    measured.work_and_people(&mut m);
     m.cost = super::cost::costs(run, &m);
     m.pcs = model.company.pcs;
     debug_assert!(
@@ -755,6 +467,381 @@ pub(super) fn compute(
         replication,
         metrics: m,
         daily,
+    }
+}
+
+/// A finished run and the company's tickets in it, which every metric section measures.
+struct Measured<'r, 'm> {
+    run: &'r Run<'m>,
+    sim: &'r Simulator<'m>,
+    /// Measured years, the divisor of every per-year figure.
+    years: f64,
+    /// End of the measured window.
+    w_end: SimTime,
+    /// The company's tickets, in arrival order.
+    own: Vec<usize>,
+    /// The range of `own` that arrived in the measured window.
+    window: Range<usize>,
+}
+
+impl Measured<'_, '_> {
+    /// The company's tickets that arrived in the measured window, in arrival order.
+    fn window(&self) -> &[usize] {
+        &self.own[self.window.clone()]
+    }
+
+    /// When ticket `i` was resolved, or the end of the simulated span if never.
+    fn end_of(&self, i: usize) -> SimTime {
+        self.run.jobs[i].resolved.unwrap_or(self.run.model.end())
+    }
+
+    /// User-hours lost and business-wide outages.
+    ///
+    /// Downtime: business hours inside the window during which each ticket was open, weighted
+    /// by the users it stops and their loss. Overlapping tickets add up, but never beyond the
+    /// company's users: nobody loses more than all of their working time (a user locked out
+    /// during a company-wide outage does not lose those hours twice).
+    fn downtime(&self, m: &mut Metrics) {
+        let (run, model) = (self.run, self.run.model);
+        let mut outages = Vec::new();
+        // Users stopped × share of their work lost, per category (the same for all its tickets).
+        let loss_rate: Vec<f64> = model
+            .categories
+            .iter()
+            .map(|c| {
+                let users = match c.users_affected {
+                    UsersAffected::Count(n) => n,
+                    UsersAffected::All => model.company.users,
+                };
+                f64::from(users) * c.productivity_loss
+            })
+            .collect();
+        let outage_category: Vec<bool> = model
+            .categories
+            .iter()
+            .map(|c| c.users_affected == UsersAffected::All)
+            .collect();
+        let (tickets, jobs) = (&run.tickets[..], &run.jobs[..]);
+        let (end, w_end) = (model.end(), self.w_end);
+        let span = |i: usize| {
+            let t = &tickets[i];
+            let (a, b) = (
+                t.arrival.max(SimTime::ZERO),
+                jobs[i].resolved.unwrap_or(end).min(w_end),
+            );
+            (a, b, loss_rate[t.category as usize])
+        };
+        // Starts in arrival order, ends in the order of resolution (the open tickets last): two
+        // sorted runs, merged in linear time.
+        let mut starts = Vec::with_capacity(self.own.len());
+        for &i in &self.own {
+            let (a, b, rate) = span(i);
+            if b <= a {
+                continue;
+            }
+            if rate > 0.0 {
+                starts.push((a, rate));
+            }
+            if outage_category[tickets[i].category as usize] {
+                outages.push((a, b));
+            }
+        }
+        let unresolved = self
+            .own
+            .iter()
+            .copied()
+            .filter(|&i| jobs[i].resolved.is_none());
+        let mut ends = Vec::with_capacity(self.own.len());
+        for i in run.resolution_order.iter().copied().chain(unresolved) {
+            let (a, b, rate) = span(i);
+            if b > a && rate > 0.0 {
+                ends.push((b, -rate));
+            }
+        }
+        let mut loss_changes = merge_runs(&ends, &starts, |c| c.0);
+        // Changes at the same time are added in ascending order, which makes the sum (to the last
+        // bit) independent of which run or ticket they came from.
+        for group in loss_changes.chunk_by_mut(|x, y| x.0 == y.0) {
+            if group.len() > 1 {
+                group.sort_by(|x, y| x.1.total_cmp(&y.1));
+            }
+        }
+        let all_users = f64::from(model.company.users);
+        let (mut lost, mut rate, mut last) = (0.0, 0.0f64, SimTime::ZERO);
+        let mut business = self.sim.business_window.measure_cursor();
+        let mut measure_last = business.measure_before(last);
+        for &(t, delta) in &loss_changes {
+            if t > last {
+                let measure_t = business.measure_before(t);
+                lost += rate.clamp(0.0, all_users) * hours(measure_t - measure_last);
+                (last, measure_last) = (t, measure_t);
+            }
+            rate += delta;
+        }
+        m.user_hours_lost = lost / self.years;
+        let outage = IntervalSet::from_intervals(outages).intersect(&self.sim.business_window);
+        m.outage_hours = hours(outage.measure()) / self.years;
+        let mut outage_days = std::collections::BTreeSet::new();
+        for (s, e) in outage.intervals() {
+            outage_days.extend(s.day()..=SimTime(e.secs() - 1).day());
+        }
+        m.outage_days = outage_days.len() as f64 / self.years;
+    }
+
+    /// Backlog figures and the daily open counts.
+    ///
+    /// A sweep over arrivals (+1) and resolutions (-1) of the company's tickets, both in time
+    /// order. At equal times, resolutions before arrivals: a ticket open on [a, r) is not open
+    /// at r. (The order among equal times and directions does not change any count.)
+    fn backlog(&self, m: &mut Metrics) -> Vec<Daily> {
+        let run = self.run;
+        let w_end = self.w_end;
+        let p1 = |i: usize| run.tickets[i].priority == Priority::P1;
+        let days = w_end.day() as usize;
+        let mut daily = vec![Daily::default(); days];
+        let (mut open, mut open_p1) = (0i64, 0i64);
+        let (mut max_open, mut area) = (0i64, 0f64);
+        let mut last = SimTime::ZERO;
+        let mut next_day = 1usize;
+        let mut record_days_until = |t: SimTime, open: i64, open_p1: i64, next_day: &mut usize| {
+            while *next_day <= days && SimTime::day_start(*next_day as i64) <= t {
+                daily[*next_day - 1].backlog = open as u32;
+                daily[*next_day - 1].open_p1 = open_p1 as u32;
+                *next_day += 1;
+            }
+        };
+        // Arrivals in arrival order, resolutions in the order of resolution: two sorted runs,
+        // merged as they are swept.
+        let (arrivals, resolutions) = (&self.own, &run.resolution_order);
+        let (mut next_arrival, mut next_resolution) = (0, 0);
+        loop {
+            let arrival = arrivals
+                .get(next_arrival)
+                .map(|&i| (run.tickets[i].arrival, i));
+            let resolution = resolutions
+                .get(next_resolution)
+                .map(|&i| (self.end_of(i), i));
+            let (t, d, i) = match (resolution, arrival) {
+                (Some(r), Some(a)) if r.0 <= a.0 => (r.0, -1, r.1),
+                (_, Some(a)) => (a.0, 1, a.1),
+                (Some(r), None) => (r.0, -1, r.1),
+                (None, None) => break,
+            };
+            if d > 0 {
+                next_arrival += 1;
+            } else {
+                next_resolution += 1;
+            }
+            let p1 = p1(i);
+            if t >= w_end {
+                break;
+            }
+            if t > SimTime::ZERO {
+                let from = last.max(SimTime::ZERO);
+                area += open as f64 * (t - from).max(0) as f64;
+                record_days_until(t, open, open_p1, &mut next_day);
+                last = t;
+            }
+            open += i64::from(d);
+            if p1 {
+                open_p1 += i64::from(d);
+            }
+            if t >= SimTime::ZERO {
+                max_open = max_open.max(open);
+            }
+        }
+        area += open as f64 * (w_end - last.max(SimTime::ZERO)) as f64;
+        record_days_until(w_end, open, open_p1, &mut next_day);
+        m.backlog_max = max_open as f64;
+        m.backlog_end = open as f64;
+        m.backlog_mean = area / (w_end - SimTime::ZERO) as f64;
+        daily
+    }
+
+    /// Tickets open longer than the aging threshold, in business days.
+    fn aging(&self, m: &mut Metrics) {
+        let (run, w_end) = (self.run, self.w_end);
+        let bdays = |a: SimTime, b: SimTime| self.sim.business_days.after_until(a, b);
+        let limit = run.model.sim.aged_after_business_days;
+        m.tickets_aged = self
+            .window()
+            .iter()
+            .filter(|&&i| bdays(run.tickets[i].arrival, self.end_of(i)) > limit)
+            .count() as f64
+            / self.years;
+        m.aged_open_at_end = self
+            .own
+            .iter()
+            .filter(|&&i| {
+                run.tickets[i].arrival < w_end
+                    && self.end_of(i) > w_end
+                    && bdays(run.tickets[i].arrival, w_end) > limit
+            })
+            .count() as f64;
+    }
+
+    /// Response and resolution times per priority, in business hours, and the counts of the
+    /// window's tickets by outcome.
+    fn ticket_times(&self, m: &mut Metrics) -> TimeHistogram {
+        let (run, model) = (self.run, self.run.model);
+        let setup = &model.setups[run.setup];
+        let window = self.window();
+        let mut times = TimeHistogram {
+            response: Default::default(),
+            resolution: Default::default(),
+        };
+        let mut per_priority = [0; 4];
+        for &i in window {
+            per_priority[run.tickets[i].priority.index()] += 1;
+        }
+        // In whole seconds, which sort faster than hours and convert exactly afterwards.
+        let mut resp = per_priority.map(Vec::with_capacity);
+        let mut reso = per_priority.map(Vec::with_capacity);
+        let (mut sojourn_sum, mut sojourn_n) = (0.0, 0usize);
+        let mut sla_breaches = 0usize;
+        // Arrivals come in order and first starts and resolutions roughly so: cursors beat
+        // searching the calendar's business hours for every ticket.
+        let (mut at_arrival, mut later) = (
+            model.business.measure_cursor(),
+            model.business.measure_cursor(),
+        );
+        for &i in window {
+            let t = &run.tickets[i];
+            let j = &run.jobs[i];
+            let p = t.priority.index();
+            let business_before_arrival = at_arrival.measure_before(t.arrival);
+            let business_since_arrival = |later: &mut MeasureCursor<'_>, u: SimTime| -> i64 {
+                if u <= t.arrival {
+                    0
+                } else {
+                    later.measure_before(u) - business_before_arrival
+                }
+            };
+            if let Some(s) = j.first_start {
+                let secs = business_since_arrival(&mut later, s);
+                TimeHistogram::count(&mut times.response[p], hours(secs));
+                resp[p].push(secs);
+            }
+            let mut breached = j.resolved.is_none();
+            if let Some(r) = j.resolved {
+                let secs = business_since_arrival(&mut later, r);
+                let h = hours(secs);
+                TimeHistogram::count(&mut times.resolution[p], h);
+                reso[p].push(secs);
+                sojourn_sum += hours(r - t.arrival);
+                sojourn_n += 1;
+                breached = h > setup.sla.resolution_h[p] + 1e-9;
+            }
+            // Breaches are counted for P1 and P2 only: their targets are the contractual ones.
+            if p <= Priority::P2.index() && breached {
+                sla_breaches += 1;
+            }
+        }
+        for p in 0..4 {
+            m.response[p] = TimeStats::of(std::mem::take(&mut resp[p]), setup.sla.response_h[p]);
+            m.resolution[p] =
+                TimeStats::of(std::mem::take(&mut reso[p]), setup.sla.resolution_h[p]);
+        }
+        m.time_in_system_mean_h = if sojourn_n > 0 {
+            sojourn_sum / sojourn_n as f64
+        } else {
+            f64::NAN
+        };
+        m.arrival_rate_per_h = window.len() as f64 / hours(self.w_end - SimTime::ZERO);
+        let count = |f: &dyn Fn(&super::Job) -> bool| {
+            window.iter().filter(|&&i| f(&run.jobs[i])).count() as f64
+        };
+        m.unresolved_at_end = count(&|j| j.resolved.is_none());
+        m.knowledge_blocked = count(&|j| j.knowledge_blocked) / self.years;
+        m.emergency_calls = count(&|j| j.helped) / self.years;
+        m.sla_breaches = sla_breaches as f64 / self.years;
+        times
+    }
+
+    /// Coverage by admin-skilled responders on regular duty (not emergency help, not P1-only
+    /// on-call), and the daily uncovered hours.
+    fn coverage(&self, m: &mut Metrics, daily: &mut [Daily]) {
+        let bw = &self.sim.business_window;
+        let mut covered = IntervalSet::empty();
+        for r in &self.run.responders {
+            if !r.emergency && !r.p1_only && r.skills.has(Skill::Admin) {
+                covered = covered.union(&r.timeline.duty);
+            }
+        }
+        let covered = covered.intersect(bw);
+        let total = bw.measure();
+        m.coverage_share = if total > 0 {
+            covered.measure() as f64 / total as f64
+        } else {
+            f64::NAN
+        };
+        let gaps = bw.subtract(&covered);
+        m.uncovered_hours = hours(gaps.measure()) / self.years;
+        // Stretches: consecutive gaps with no business time between them form one stretch.
+        let (mut best_bh, mut best_days) = (0i64, 0f64);
+        let mut cur: Option<(SimTime, SimTime, i64)> = None;
+        let mut business = bw.measure_cursor();
+        for (s, e) in gaps.intervals() {
+            cur = match cur {
+                Some((cs, ce, acc)) if business.measure_between(ce, s) == 0 => {
+                    Some((cs, e, acc + (e - s)))
+                }
+                _ => Some((s, e, e - s)),
+            };
+            let (cs, ce, acc) = cur.expect("just set");
+            if acc > best_bh {
+                best_bh = acc;
+                best_days = (ce - cs) as f64 / DAY as f64;
+            }
+            // Per-day uncovered hours for the daily series.
+            let mut a = s;
+            while a < e {
+                let b = e.min(SimTime::day_start(a.day() + 1));
+                if let Some(dd) = daily.get_mut(a.day() as usize) {
+                    dd.uncovered_h += hours(b - a);
+                }
+                a = b;
+            }
+        }
+        m.longest_gap_business_h = hours(best_bh);
+        m.longest_gap_days = best_days;
+    }
+
+    /// Work hours by kind of responder, on-site visits, and the in-house people's absences.
+    fn work_and_people(&self, m: &mut Metrics) {
+        let (run, model, years) = (self.run, self.run.model, self.years);
+        let window_set = IntervalSet::span(SimTime::ZERO, self.w_end);
+        let first_year = model.calendar.first_year();
+        let measure_days = |s: &IntervalSet| s.intersect(&window_set).measure() as f64 / DAY as f64;
+        for r in &run.responders {
+            m.onsite_visits += f64::from(r.onsite_visits) / years;
+            let h = hours(r.own_work_s) / years;
+            match r.role {
+                _ if r.emergency => m.emergency_hours += h,
+                Some(Role::Admin) => m.admin_ticket_hours += h,
+                Some(Role::KeyUser) => m.key_user_hours += h,
+                Some(Role::Technician) | None => m.msp_hours += h,
+            }
+            if matches!(r.role, Some(Role::Admin | Role::KeyUser)) {
+                let tl = &r.timeline;
+                m.sick_days += measure_days(&tl.sick) / years;
+                m.training_days += measure_days(&tl.training) / years;
+                m.vacancy_days += measure_days(&tl.vacancy) / years;
+                m.resignations += tl
+                    .resignations
+                    .iter()
+                    .filter(|&&t| run.in_window(t))
+                    .count() as f64
+                    / years;
+                m.vacation_days += tl
+                    .vacation_days_by_year
+                    .iter()
+                    .filter(|(y, _)| (first_year..first_year + model.sim.years as i32).contains(y))
+                    .map(|&(_, d)| f64::from(d))
+                    .sum::<f64>()
+                    / years;
+            }
+        }
     }
 }
 
