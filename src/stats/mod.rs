@@ -13,10 +13,36 @@ pub use summary::{Proportion, Summary, exceedance, quantile_ci, quantile_ci_rank
 /// type 7, the default of R and NumPy). `sorted` must be non-empty and ascending.
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     debug_assert!(!sorted.is_empty());
-    let h = (sorted.len() - 1) as f64 * q.clamp(0.0, 1.0);
+    let (lo, hi, frac) = quantile_ranks(sorted.len(), q);
+    sorted[lo] + frac * (sorted[hi] - sorted[lo])
+}
+
+/// The two order statistics (0-based ranks) that the type-7 quantile `q` of `n` values
+/// interpolates between, and the weight of the upper one: the quantile is
+/// `x[lo] + frac × (x[hi] − x[lo])`.
+pub fn quantile_ranks(n: usize, q: f64) -> (usize, usize, f64) {
+    debug_assert!(n > 0);
+    let h = (n - 1) as f64 * q.clamp(0.0, 1.0);
     let lo = h.floor() as usize;
-    let hi = h.ceil() as usize;
-    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+    (lo, h.ceil() as usize, h - lo as f64)
+}
+
+/// Puts the values of the given ranks (0-based, ascending) in place, as a full sort would, in
+/// linear time: each selection works on the part above the previous rank only. Returns the
+/// values at those ranks.
+pub fn select_ranks<T: Ord + Copy, const K: usize>(values: &mut [T], ranks: [usize; K]) -> [T; K] {
+    let mut done = 0;
+    ranks.map(|r| {
+        debug_assert!(
+            r + 1 >= done && r < values.len(),
+            "ranks must ascend within the values"
+        );
+        if r >= done {
+            values[done..].select_nth_unstable(r - done);
+            done = r + 1;
+        }
+        values[r]
+    })
 }
 
 /// Mean, standard deviation and the half-width of the 95 % confidence interval of the mean.
@@ -124,6 +150,17 @@ mod tests {
         assert_eq!(quantile_sorted(&v, 0.0), 1.0);
         assert_eq!(quantile_sorted(&v, 1.0), 4.0);
         assert_eq!(quantile_sorted(&v, 0.5), 2.5);
+    }
+
+    #[test]
+    fn selected_ranks_equal_sorted_ones() {
+        // A deterministic scramble with many ties, and repeated and adjacent ranks.
+        let mut v: Vec<i64> = (0..1000).map(|i| (i * 7919 % 1009) / 3).collect();
+        let mut sorted = v.clone();
+        sorted.sort_unstable();
+        let ranks = [0, 499, 500, 500, 898, 899, 949, 999];
+        let got = select_ranks(&mut v, ranks);
+        assert_eq!(got, ranks.map(|r| sorted[r]));
     }
 
     #[test]
