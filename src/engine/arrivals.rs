@@ -262,6 +262,10 @@ impl Arrivals {
     /// Tickets of the other clients of MSP contract `contract`: the company's categories scaled
     /// to the other clients' PCs, from the contract's own streams. They never need our system
     /// knowledge.
+    ///
+    /// Sorted by category index, then arrival time: each category's run is in time order, and
+    /// a stable sort by arrival of this list (after the company's tickets) gives the order of
+    /// the run. Sorting once, after merging, saves a sort of thousands of tickets.
     pub fn other_client_tickets(
         &self,
         model: &Model,
@@ -284,7 +288,6 @@ impl Arrivals {
         for t in &mut out {
             t.needs_knowledge = false;
         }
-        out.sort_by_key(|t| t.arrival);
         out
     }
 }

@@ -560,7 +560,8 @@ impl<'m> Simulator<'m> {
         }
 
         // Tickets: the company's, then other clients' of each contract, merged by arrival
-        // (stable: at equal times the company's come first, then the contracts in order).
+        // (stable: at equal times the company's come first, then the contracts in order, each
+        // by category and draw order). One sort, since the other clients' come unsorted.
         let own = shared
             .own
             .get_or_insert_with(|| Rc::new(self.arrivals.own_tickets(model, replication)))
