@@ -114,6 +114,9 @@ impl Intensity {
 }
 
 /// Draws the attributes of one ticket arriving at `arrival`.
+// Inlined so that the ticket is built in the output vector: returned through the stack, its
+// copy stalled on store forwarding, a fifth of the time of drawing tickets in `perf`.
+#[inline(always)]
 fn draw_ticket(
     index: usize,
     category: &Category,
