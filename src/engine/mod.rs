@@ -133,7 +133,7 @@ struct Shared {
     /// The company's and the given contracts' other clients' tickets, merged by arrival.
     merged: HashMap<Vec<usize>, Rc<Vec<Ticket>>>,
     /// Timelines of each contract's technicians (they plan only among themselves).
-    technicians: HashMap<usize, Vec<Timeline>>,
+    technicians: HashMap<usize, Vec<Rc<Timeline>>>,
 }
 
 impl Shared {
@@ -190,7 +190,9 @@ struct Responder {
     /// Seconds of IT work per week, if limited (key users).
     weekly_budget_s: Option<i64>,
     meeting_share: f64,
-    timeline: Timeline,
+    /// Shared, not copied: technicians' timelines are the same in every setup with their
+    /// contract, and kept out of the struct, dispatch scans responders in fewer cache lines.
+    timeline: Rc<Timeline>,
     dedicated: Option<usize>,
     state: State,
     token: u32,
@@ -217,7 +219,7 @@ impl Responder {
         label: String,
         tier: usize,
         skills: SkillSet,
-        timeline: Timeline,
+        timeline: Rc<Timeline>,
         week_offset: i64,
     ) -> Self {
         Responder {
@@ -498,6 +500,7 @@ impl<'m> Simulator<'m> {
                     &mut team_vacation,
                     setup.vacation_no_overlap,
                 );
+                let tl = Rc::new(tl);
                 let weekly = person.hours.hours_per_week();
                 responders.push(Responder {
                     person: Some(p),
@@ -523,7 +526,7 @@ impl<'m> Simulator<'m> {
                             .iter()
                             .zip(&self.tech_planning[*c])
                             .map(|(tech, planning)| {
-                                people::timeline(
+                                Rc::new(people::timeline(
                                     seed,
                                     replication,
                                     &model.calendar,
@@ -531,7 +534,7 @@ impl<'m> Simulator<'m> {
                                     planning,
                                     &mut pool_vacation,
                                     false,
-                                )
+                                ))
                             })
                             .collect()
                     });
@@ -545,7 +548,8 @@ impl<'m> Simulator<'m> {
                         });
                     }
                     if contract.p1_always {
-                        let on_call = Timeline::always_present(self.oncall_working[*c].clone());
+                        let on_call =
+                            Rc::new(Timeline::always_present(self.oncall_working[*c].clone()));
                         let label = format!("{}.on-call", contract.id);
                         responders.push(Responder {
                             p1_only: true,
@@ -674,7 +678,7 @@ impl<'m> Simulator<'m> {
             t.responders = run
                 .responders
                 .iter()
-                .map(|r| (r.label.clone(), r.timeline.clone()))
+                .map(|r| (r.label.clone(), Timeline::clone(&r.timeline)))
                 .collect();
             t
         });
@@ -1114,7 +1118,9 @@ impl Run<'_> {
             .expect("help only with an emergency tier");
         let r = self.responders.len();
         let week_offset = self.responders.first().map_or(0, |x| x.week_offset);
-        let hours = Timeline::always_present(self.emergency_hours.clip(now, self.model.end()));
+        let hours = Rc::new(Timeline::always_present(
+            self.emergency_hours.clip(now, self.model.end()),
+        ));
         self.responders.push(Responder {
             emergency: true,
             dedicated: Some(id),
