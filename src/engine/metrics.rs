@@ -47,7 +47,7 @@ impl TimeStats {
             };
         }
         // Only a few order statistics are needed: selecting them is linear where sorting is
-        // not, and it showed in profiles. The ranks ascend, as `select_ranks` needs.
+        // not, and it showed in profiles.
         let n = secs.len();
         let quantiles = [0.5, 0.9, 0.95].map(|q| crate::stats::quantile_ranks(n, q));
         let [m_lo, m_hi, a_lo, a_hi, b_lo, b_hi, max] = crate::stats::select_ranks(
@@ -403,9 +403,9 @@ impl TimeHistogram {
     /// Bins; the last one holds everything from `(BINS − 1) × BIN_H` = 99.9 business hours on.
     pub const BINS: usize = 1000;
 
-    /// Counts `x` (business hours) in `counts`, which grows to the bin as needed.
-    fn count(counts: &mut Vec<u32>, x: f64) {
-        let bin = Self::bin(x);
+    /// Counts a time of `secs` business seconds in `counts`, which grows to the bin as needed.
+    fn count(counts: &mut Vec<u32>, secs: i64) {
+        let bin = Self::bin_of_secs(secs);
         if counts.len() <= bin {
             counts.resize(bin + 1, 0);
         }
@@ -416,6 +416,15 @@ impl TimeHistogram {
     /// bin 0 exactly zero, so that "within a target of T hours" is a sum over whole bins.
     pub fn bin(x: f64) -> usize {
         (ceil_i64(x / Self::BIN_H - 1e-9).max(0) as usize).min(Self::BINS - 1)
+    }
+
+    /// [`TimeHistogram::bin`] of a time given in whole seconds, in integer arithmetic (no
+    /// divisions of floating-point numbers, which showed in profiles). A test checks that the
+    /// two agree.
+    fn bin_of_secs(secs: i64) -> usize {
+        const BIN_S: i64 = 360;
+        debug_assert_eq!(BIN_S as f64, Self::BIN_H * HOUR as f64);
+        ((secs.max(0) as u64).div_ceil(BIN_S as u64) as usize).min(Self::BINS - 1)
     }
 }
 
@@ -718,7 +727,10 @@ impl Measured<'_, '_> {
         let mut sla_breaches = 0usize;
         // Arrivals come in order and first starts and resolutions roughly so: cursors beat
         // searching the calendar's business hours for every ticket.
-        let (mut at_arrival, mut later) = (
+        // One cursor per kind of time: each sequence is nearly sorted on its own, but first
+        // starts and resolutions interleaved are not.
+        let (mut at_arrival, mut at_start, mut at_resolution) = (
+            model.business.measure_cursor(),
             model.business.measure_cursor(),
             model.business.measure_cursor(),
         );
@@ -735,15 +747,15 @@ impl Measured<'_, '_> {
                 }
             };
             if let Some(s) = j.first_start {
-                let secs = business_since_arrival(&mut later, s);
-                TimeHistogram::count(&mut times.response[p], hours(secs));
+                let secs = business_since_arrival(&mut at_start, s);
+                TimeHistogram::count(&mut times.response[p], secs);
                 resp[p].push(secs);
             }
             let mut breached = j.resolved.is_none();
             if let Some(r) = j.resolved {
-                let secs = business_since_arrival(&mut later, r);
+                let secs = business_since_arrival(&mut at_resolution, r);
                 let h = hours(secs);
-                TimeHistogram::count(&mut times.resolution[p], h);
+                TimeHistogram::count(&mut times.resolution[p], secs);
                 reso[p].push(secs);
                 sojourn_sum += hours(r - t.arrival);
                 sojourn_n += 1;
@@ -920,6 +932,17 @@ impl BusinessDays {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bins_of_seconds_equal_bins_of_hours() {
+        for secs in (0..=400_000).chain([1_000_000, 1 << 40]) {
+            assert_eq!(
+                TimeHistogram::bin_of_secs(secs),
+                TimeHistogram::bin(hours(secs)),
+                "{secs} s"
+            );
+        }
+    }
 
     #[test]
     fn histogram_bins_end_on_whole_tenths() {

@@ -27,22 +27,26 @@ pub fn quantile_ranks(n: usize, q: f64) -> (usize, usize, f64) {
     (lo, h.ceil() as usize, h - lo as f64)
 }
 
-/// Puts the values of the given ranks (0-based, ascending) in place, as a full sort would, in
-/// linear time: each selection works on the part above the previous rank only. Returns the
-/// values at those ranks.
+/// The values of the given ranks (0-based, in any order) of `values`, as a full sort would
+/// place them, in linear time: the ranks are taken in ascending order, and each selection works
+/// on the part above the previous rank only. Reorders `values`.
 pub fn select_ranks<T: Ord + Copy, const K: usize>(values: &mut [T], ranks: [usize; K]) -> [T; K] {
+    let mut order: [usize; K] = std::array::from_fn(|i| i);
+    order.sort_unstable_by_key(|&i| ranks[i]);
+    let mut out = [None; K];
+    // `values[..done]` holds the ranks below `done` that have been selected, the last one
+    // (rank `done - 1`) in its sorted place.
     let mut done = 0;
-    ranks.map(|r| {
-        debug_assert!(
-            r + 1 >= done && r < values.len(),
-            "ranks must ascend within the values"
-        );
+    for i in order {
+        let r = ranks[i];
+        assert!(r < values.len(), "rank {r} of {} values", values.len());
         if r >= done {
             values[done..].select_nth_unstable(r - done);
             done = r + 1;
         }
-        values[r]
-    })
+        out[i] = Some(values[r]);
+    }
+    out.map(|v| v.expect("every rank was selected"))
 }
 
 /// Mean, standard deviation and the half-width of the 95 % confidence interval of the mean.
@@ -158,9 +162,15 @@ mod tests {
         let mut v: Vec<i64> = (0..1000).map(|i| (i * 7919 % 1009) / 3).collect();
         let mut sorted = v.clone();
         sorted.sort_unstable();
-        let ranks = [0, 499, 500, 500, 898, 899, 949, 999];
+        // Out of order and repeated, as the interpolated quantiles of few values ask for them.
+        let ranks = [0, 499, 500, 500, 898, 899, 1, 0, 949, 999, 499];
         let got = select_ranks(&mut v, ranks);
         assert_eq!(got, ranks.map(|r| sorted[r]));
+        let mut two = [7, 3];
+        assert_eq!(
+            select_ranks(&mut two, [0, 1, 0, 1, 0, 1, 1]),
+            [3, 7, 3, 7, 3, 7, 7]
+        );
     }
 
     #[test]
