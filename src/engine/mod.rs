@@ -1096,22 +1096,27 @@ impl Run<'_> {
             .expect("counted only with an emergency tier");
         // Whether somebody of an earlier tier who may take a ticket of skill `s` (a P1 or not)
         // is there: on duty for remote providers, not absent for in-house people. It depends on
-        // nothing that calling help changes, so it is decided once per skill and P1-ness, and
-        // the usual case (everybody needed is there) costs no pass over the waiting tickets.
+        // nothing that calling help changes, so it is decided once per skill and P1-ness (from
+        // one pass over the responders), and the usual case (everybody needed is there) costs
+        // no pass over the waiting tickets.
+        let (mut covered_all, mut covered_p1) = (SkillSet::default(), SkillSet::default());
+        for r in &self.responders {
+            let there = r.tier < k
+                && if r.remote {
+                    r.on_duty(now)
+                } else {
+                    !r.timeline.absent.contains(now)
+                };
+            if there {
+                covered_p1 = covered_p1.union(r.skills);
+                if !r.p1_only {
+                    covered_all = covered_all.union(r.skills);
+                }
+            }
+        }
         let mut uncovered = [[false; 2]; Skill::ALL.len()];
         for skill in Skill::ALL {
-            for p1 in [false, true] {
-                uncovered[skill as usize][usize::from(p1)] = !self.responders.iter().any(|r| {
-                    r.tier < k
-                        && r.skills.has(skill)
-                        && (!r.p1_only || p1)
-                        && if r.remote {
-                            r.on_duty(now)
-                        } else {
-                            !r.timeline.absent.contains(now)
-                        }
-                });
-            }
+            uncovered[skill as usize] = [!covered_all.has(skill), !covered_p1.has(skill)];
         }
         if !uncovered.iter().flatten().any(|&u| u) {
             return;
