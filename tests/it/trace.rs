@@ -255,3 +255,64 @@ fn weekly_budget_counts_per_week_and_renews_on_monday() {
         ]
     );
 }
+
+/// Rules 2 and 3 at arrival: a ticket goes to the first tier with somebody available, and
+/// there to the first idle responder; it waits for a busy first tier rather than going to an
+/// idle later one, and moves on when the first tier's budget is spent. (Most arrivals take a
+/// shortcut past the waiting queue; this pins what they must still do.)
+#[test]
+fn arrivals_go_to_the_first_available_tier_and_its_first_idle_responder() {
+    let mut m = company();
+    let day = at(&m, 2026, 3, 3, 0, 0);
+    let t = |h: i64, min: i64| day + h * HOUR + min * MINUTE;
+    let (a, b, c) = (t(10, 0), t(10, 10), t(11, 30));
+    m.categories
+        .push(scheduled("a", Priority::P3, vec![a], 0.5));
+    m.categories
+        .push(scheduled("b", Priority::P3, vec![b], 2.0));
+    m.categories
+        .push(scheduled("c", Priority::P3, vec![c], 1.0));
+    let mut karl = common::admin("karl", office());
+    karl.role = Role::KeyUser;
+    karl.it_share = 1.0 / 45.0; // one hour of the 45-hour week
+    m.people.push(karl);
+    let hours = WeeklyHours::weekdays(9 * 60, 17 * 60);
+    let techs = ["silver.tech1", "silver.tech2"].map(|id| {
+        let mut tech = common::admin(id, hours);
+        tech.role = Role::Technician;
+        tech
+    });
+    let contract =
+        common::msp_contract("silver", techs.to_vec(), hours, Dist::fixed(0.0), 0, false);
+    m.contracts.push(contract);
+    m.setups.push(common::setup(
+        "hybrid",
+        vec![Tier::KeyUser(0), Tier::Msp(0)],
+    ));
+    let (_, trace) = Simulator::new(&m).run_traced(0, 0);
+    let who: Vec<_> = trace
+        .events
+        .iter()
+        .map(|e| (e.kind, e.time, e.ticket, e.responder))
+        .collect();
+    let (karl, tech1, tech2) = (Some(0), Some(1), Some(2));
+    assert_eq!(
+        who,
+        vec![
+            (TraceKind::Arrived, a, 0, None),
+            (TraceKind::Started, a, 0, karl),
+            // Karl is busy but there: the ticket waits for him.
+            (TraceKind::Arrived, b, 1, None),
+            (TraceKind::Resolved, t(10, 30), 0, karl),
+            (TraceKind::Started, t(10, 30), 1, karl),
+            // His hour is spent at 11:00: the ticket goes to the MSP's first technician.
+            (TraceKind::Paused, t(11, 0), 1, karl),
+            (TraceKind::Started, t(11, 0), 1, tech1),
+            // The first technician is busy, the second idle.
+            (TraceKind::Arrived, c, 2, None),
+            (TraceKind::Started, c, 2, tech2),
+            (TraceKind::Resolved, t(12, 30), 1, tech1),
+            (TraceKind::Resolved, t(12, 30), 2, tech2),
+        ]
+    );
+}
