@@ -371,6 +371,8 @@ struct Run<'a> {
     scratch: Vec<usize>,
     events: EventQueue,
     emergency_tier: Option<usize>,
+    /// The priorities emergency help covers (none without emergency help).
+    help_priorities: [bool; 4],
     emergency_waiting: usize,
     /// Whether emergency help has joined (dedicated responders exist).
     helped: bool,
@@ -656,6 +658,7 @@ impl<'m> Simulator<'m> {
             scratch: Vec::new(),
             events: EventQueue::default(),
             emergency_tier,
+            help_priorities: help.map_or([false; 4], |h| h.priorities),
             emergency_waiting: 0,
             helped: false,
             emergency_hours: &self.emergency_hours[setup_idx],
@@ -895,15 +898,9 @@ impl Run<'_> {
     /// Whether ticket `id`, while waiting, may still trigger an emergency call.
     fn wants_help(&self, id: usize) -> bool {
         let t = &self.tickets[id];
-        match self.emergency_tier {
-            Some(k) => {
-                t.client == Client::Own
-                    && !self.jobs[id].help_requested
-                    && matches!(&self.model.setups[self.setup].tiers[k],
-                        Tier::Emergency(h) if h.priorities[t.priority.index()])
-            }
-            None => false,
-        }
+        self.help_priorities[t.priority.index()]
+            && t.client == Client::Own
+            && !self.jobs[id].help_requested
     }
 
     /// The tier that owns ticket `id` now (rule 2), if any tier has someone available.
