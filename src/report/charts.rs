@@ -151,6 +151,9 @@ fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, ChartError> {
     let mut enc = png::Encoder::new(&mut out, w, h);
     enc.set_color(png::ColorType::Rgb);
     enc.set_depth(png::BitDepth::Eight);
+    // The fast (fdeflate) setting halves the time of a small run's output phase, at about
+    // 120 KB instead of 70 KB per chart; the pixels are the same.
+    enc.set_compression(png::Compression::Fast);
     let mut writer = enc.write_header().map_err(draw_err)?;
     writer.write_image_data(rgb).map_err(draw_err)?;
     writer.finish().map_err(draw_err)?;
