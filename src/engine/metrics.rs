@@ -66,7 +66,8 @@ impl TimeStats {
         let interpolate = |lo: f64, hi: f64, frac: f64| lo + frac * (hi - lo);
         // The sum of whole seconds is exact, and so independent of the order of the tickets.
         let total: i64 = secs.iter().sum();
-        let within = secs.iter().filter(|&&s| hours(s) <= target + 1e-9).count();
+        let last_within = last_second_within(target);
+        let within = secs.iter().filter(|&&s| s <= last_within).count();
         let n = n as f64;
         TimeStats {
             count: n,
@@ -443,6 +444,25 @@ fn hours(secs: i64) -> f64 {
     secs as f64 / HOUR as f64
 }
 
+/// The last whole second `s` within a target of `target_h` hours: `hours(s) <= target_h + 1e-9`
+/// exactly when `s <= last_second_within(target_h)` (`hours` is monotonic), so that comparing
+/// tickets with a target needs no division per ticket. `i64::MAX` for targets beyond any time.
+fn last_second_within(target_h: f64) -> i64 {
+    let limit = target_h + 1e-9;
+    let guess = limit * HOUR as f64;
+    if guess.is_nan() || guess >= 1e15 {
+        return i64::MAX;
+    }
+    let mut s = (guess.floor() as i64).max(-1);
+    while s >= 0 && hours(s) > limit {
+        s -= 1;
+    }
+    while hours(s + 1) <= limit {
+        s += 1;
+    }
+    s
+}
+
 /// Computes the metrics of a finished run.
 pub(super) fn compute(
     run: &Run<'_>,
@@ -626,7 +646,8 @@ impl Measured<'_, '_> {
         let days = w_end.day() as usize;
         let mut daily = vec![Daily::default(); days];
         let (mut open, mut open_p1) = (0i64, 0i64);
-        let (mut max_open, mut area) = (0i64, 0f64);
+        // The area under the backlog in ticket-seconds, summed exactly.
+        let (mut max_open, mut area) = (0i64, 0i64);
         let mut last = SimTime::ZERO;
         let mut next_day = 1usize;
         let mut record_days_until = |t: SimTime, open: i64, open_p1: i64, next_day: &mut usize| {
@@ -664,7 +685,7 @@ impl Measured<'_, '_> {
             }
             if t > SimTime::ZERO {
                 let from = last.max(SimTime::ZERO);
-                area += open as f64 * (t - from).max(0) as f64;
+                area += open * (t - from).max(0);
                 record_days_until(t, open, open_p1, &mut next_day);
                 last = t;
             }
@@ -676,11 +697,11 @@ impl Measured<'_, '_> {
                 max_open = max_open.max(open);
             }
         }
-        area += open as f64 * (w_end - last.max(SimTime::ZERO)) as f64;
+        area += open * (w_end - last.max(SimTime::ZERO));
         record_days_until(w_end, open, open_p1, &mut next_day);
         m.backlog_max = max_open as f64;
         m.backlog_end = open as f64;
-        m.backlog_mean = area / (w_end - SimTime::ZERO) as f64;
+        m.backlog_mean = area as f64 / (w_end - SimTime::ZERO) as f64;
         daily
     }
 
@@ -723,7 +744,9 @@ impl Measured<'_, '_> {
         // In whole seconds, which sort faster than hours and convert exactly afterwards.
         let mut resp = per_priority.map(Vec::with_capacity);
         let mut reso = per_priority.map(Vec::with_capacity);
-        let (mut sojourn_sum, mut sojourn_n) = (0.0, 0usize);
+        // Wall-clock seconds in the system, summed exactly.
+        let (mut sojourn_s, mut sojourn_n) = (0i64, 0usize);
+        let last_in_time = setup.sla.resolution_h.map(last_second_within);
         let mut sla_breaches = 0usize;
         // Arrivals come in order and first starts and resolutions roughly so: cursors beat
         // searching the calendar's business hours for every ticket.
@@ -754,12 +777,11 @@ impl Measured<'_, '_> {
             let mut breached = j.resolved.is_none();
             if let Some(r) = j.resolved {
                 let secs = business_since_arrival(&mut at_resolution, r);
-                let h = hours(secs);
                 TimeHistogram::count(&mut times.resolution[p], secs);
                 reso[p].push(secs);
-                sojourn_sum += hours(r - t.arrival);
+                sojourn_s += r - t.arrival;
                 sojourn_n += 1;
-                breached = h > setup.sla.resolution_h[p] + 1e-9;
+                breached = secs > last_in_time[p];
             }
             // Breaches are counted for P1 and P2 only: their targets are the contractual ones.
             if p <= Priority::P2.index() && breached {
@@ -772,7 +794,7 @@ impl Measured<'_, '_> {
                 TimeStats::of(std::mem::take(&mut reso[p]), setup.sla.resolution_h[p]);
         }
         m.time_in_system_mean_h = if sojourn_n > 0 {
-            sojourn_sum / sojourn_n as f64
+            hours(sojourn_s) / sojourn_n as f64
         } else {
             f64::NAN
         };
@@ -932,6 +954,30 @@ impl BusinessDays {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn last_second_within_agrees_with_comparing_hours() {
+        for target in [
+            0.0,
+            1e-12,
+            0.1,
+            1.0 / 3.0,
+            0.5,
+            1.0,
+            4.0,
+            8.0,
+            24.0,
+            40.0,
+            99.9,
+            1234.5,
+        ] {
+            let last = last_second_within(target);
+            for s in (last - 3).max(0)..last + 4 {
+                assert_eq!(s <= last, hours(s) <= target + 1e-9, "{target} h, {s} s");
+            }
+        }
+        assert_eq!(last_second_within(f64::INFINITY), i64::MAX);
+    }
 
     #[test]
     fn bins_of_seconds_equal_bins_of_hours() {
