@@ -118,13 +118,9 @@ pub fn round_i64(x: f64) -> i64 {
     }
     let t = x as i64;
     let frac = x - t as f64;
-    if frac >= 0.5 {
-        t + 1
-    } else if frac <= -0.5 {
-        t - 1
-    } else {
-        t
-    }
+    // Without branches: the fraction of a drawn time is random, and a branch on it was
+    // mispredicted half the time (several per cent of a replication in perf).
+    t + i64::from(frac >= 0.5) - i64::from(frac <= -0.5)
 }
 
 /// `x.ceil() as i64` (saturating, NaN → 0), without a library call; see [`round_i64`].
@@ -134,7 +130,7 @@ pub fn ceil_i64(x: f64) -> i64 {
         return x as i64;
     }
     let t = x as i64;
-    if (t as f64) < x { t + 1 } else { t }
+    t + i64::from((t as f64) < x)
 }
 
 /// Converts seconds to hours.
