@@ -191,7 +191,8 @@ struct Responder {
     weekly_budget_s: Option<i64>,
     meeting_share: f64,
     /// Shared, not copied: technicians' timelines are the same in every setup with their
-    /// contract, and kept out of the struct, dispatch scans responders in fewer cache lines.
+    /// contract. Kept out of line, the timeline also leaves the struct small, so that
+    /// dispatch's scans over the responders touch few cache lines.
     timeline: Rc<Timeline>,
     dedicated: Option<usize>,
     state: State,
@@ -765,12 +766,13 @@ impl Run<'_> {
                 if t.arrival != now {
                     break;
                 }
+                let id = next_arrival;
                 next_arrival += 1;
                 let alone = self
                     .tickets
                     .get(next_arrival)
                     .is_none_or(|t| t.arrival != now);
-                self.arrive(now, next_arrival - 1, alone);
+                self.arrive(now, id, alone);
             }
             self.dispatch(now);
         }
