@@ -406,6 +406,16 @@ pub struct Setup {
     pub sla: SlaTargets,
 }
 
+impl Setup {
+    /// The setup's emergency help, if it has an emergency tier.
+    pub fn emergency_help(&self) -> Option<&EmergencyHelp> {
+        self.tiers.iter().find_map(|t| match t {
+            Tier::Emergency(help) => Some(help),
+            _ => None,
+        })
+    }
+}
+
 /// Simulation settings.
 #[derive(Clone, Debug)]
 pub struct SimSettings {

@@ -63,7 +63,7 @@ impl TimeStats {
             ],
         )
         .map(hours);
-        let interpolate = |lo: f64, hi: f64, frac: f64| lo + frac * (hi - lo);
+        let interpolate = crate::stats::interpolate;
         // The sum of whole seconds is exact, and so independent of the order of the tickets.
         let total: i64 = secs.iter().sum();
         let last_within = last_second_within(target);
@@ -550,32 +550,12 @@ impl Measured<'_, '_> {
     fn downtime(&self, m: &mut Metrics) {
         let (run, model) = (self.run, self.run.model);
         let mut outages = Vec::new();
-        // Users stopped × share of their work lost, per category (the same for all its tickets).
-        let loss_rate: Vec<f64> = model
-            .categories
-            .iter()
-            .map(|c| {
-                let users = match c.users_affected {
-                    UsersAffected::Count(n) => n,
-                    UsersAffected::All => model.company.users,
-                };
-                f64::from(users) * c.productivity_loss
-            })
-            .collect();
-        let outage_category: Vec<bool> = model
-            .categories
-            .iter()
-            .map(|c| c.users_affected == UsersAffected::All)
-            .collect();
+        let loss = &self.sim.category_loss;
         let (tickets, jobs) = (&run.tickets[..], &run.jobs[..]);
-        let (end, w_end) = (model.end(), self.w_end);
         let span = |i: usize| {
             let t = &tickets[i];
-            let (a, b) = (
-                t.arrival.max(SimTime::ZERO),
-                jobs[i].resolved.unwrap_or(end).min(w_end),
-            );
-            (a, b, loss_rate[t.category as usize])
+            let (a, b) = (t.arrival.max(SimTime::ZERO), self.end_of(i).min(self.w_end));
+            (a, b, loss[t.category as usize].0)
         };
         // Starts in arrival order, ends in the order of resolution (the open tickets last): two
         // sorted runs, merged in linear time.
@@ -588,7 +568,7 @@ impl Measured<'_, '_> {
             if rate > 0.0 {
                 starts.push((a, rate));
             }
-            if outage_category[tickets[i].category as usize] {
+            if loss[tickets[i].category as usize].1 {
                 outages.push((a, b));
             }
         }
@@ -748,10 +728,9 @@ impl Measured<'_, '_> {
         let (mut sojourn_s, mut sojourn_n) = (0i64, 0usize);
         let last_in_time = setup.sla.resolution_h.map(last_second_within);
         let mut sla_breaches = 0usize;
-        // Arrivals come in order and first starts and resolutions roughly so: cursors beat
-        // searching the calendar's business hours for every ticket.
-        // One cursor per kind of time: each sequence is nearly sorted on its own, but first
-        // starts and resolutions interleaved are not.
+        // Cursors beat searching the calendar's business hours for every ticket: one per kind of
+        // time, since arrivals, first starts and resolutions are each nearly sorted on their
+        // own, but not interleaved.
         let (mut at_arrival, mut at_start, mut at_resolution) = (
             model.business.measure_cursor(),
             model.business.measure_cursor(),
@@ -913,6 +892,25 @@ fn merge_runs<T: Copy, K: Ord>(a: &[T], b: &[T], key: impl Fn(&T) -> K) -> Vec<T
     out.extend_from_slice(&a[i..]);
     out.extend_from_slice(&b[j..]);
     out
+}
+
+/// Per category of `model`: users stopped × share of their work lost (the same for all its
+/// tickets), and whether it stops every user (a business-wide outage).
+pub(super) fn category_loss(model: &crate::model::Model) -> Vec<(f64, bool)> {
+    model
+        .categories
+        .iter()
+        .map(|c| {
+            let users = match c.users_affected {
+                UsersAffected::Count(n) => n,
+                UsersAffected::All => model.company.users,
+            };
+            (
+                f64::from(users) * c.productivity_loss,
+                c.users_affected == UsersAffected::All,
+            )
+        })
+        .collect()
 }
 
 /// Business days (days with business hours) counted over the model's span, for the aging

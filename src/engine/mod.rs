@@ -158,6 +158,8 @@ pub struct Simulator<'m> {
     oncall_working: Vec<IntervalSet>,
     business_window: IntervalSet,
     business_days: metrics::BusinessDays,
+    /// Per category: users stopped × share of their work lost, and whether it stops everybody.
+    category_loss: Vec<(f64, bool)>,
     /// Per setup: when its emergency help can work (empty without emergency help).
     emergency_hours: Vec<IntervalSet>,
     arrivals: arrivals::Arrivals,
@@ -432,16 +434,13 @@ impl<'m> Simulator<'m> {
             oncall_working,
             business_window,
             business_days: metrics::BusinessDays::new(model),
+            category_loss: metrics::category_loss(model),
             emergency_hours: model
                 .setups
                 .iter()
                 .map(|s| {
-                    s.tiers
-                        .iter()
-                        .find_map(|t| match t {
-                            Tier::Emergency(help) => Some(cal.schedule(&help.hours, false)),
-                            _ => None,
-                        })
+                    s.emergency_help()
+                        .map(|help| cal.schedule(&help.hours, false))
                         .unwrap_or_default()
                 })
                 .collect(),
@@ -610,10 +609,7 @@ impl<'m> Simulator<'m> {
         let travel = contracts_in_setup
             .first()
             .map(|&c| &model.contracts[c].travel_h);
-        let help = setup.tiers.iter().find_map(|t| match t {
-            Tier::Emergency(h) => Some(h),
-            _ => None,
-        });
+        let help = setup.emergency_help();
         let mut draw = |d: &crate::dist::Dist| secs_from_hours(d.sample(&mut draws));
         let jobs: Vec<Job> = tickets
             .iter()
@@ -849,9 +845,7 @@ impl Run<'_> {
         // available responders in order, and nothing else would change: do that here, without
         // the round trip through the waiting queue that most tickets of a calm desk make.
         if alone && self.waiting_count == 0 && !self.helped {
-            if now >= self.masks_expire {
-                self.update_masks(now);
-            }
+            self.refresh_masks(now);
             for r in 0..self.responders.len() {
                 let resp = &self.responders[r];
                 if matches!(resp.state, State::Idle)
@@ -969,9 +963,19 @@ impl Run<'_> {
         best.map(|k| k.2)
     }
 
+    /// Brings the availability masks up to date for `now`.
+    #[inline]
+    fn refresh_masks(&mut self, now: SimTime) {
+        if now >= self.masks_expire {
+            self.update_masks(now);
+        }
+    }
+
     /// Recomputes, per tier, the skills available for any ticket and for P1 tickets (on-call
     /// included). Availability changes only with duty, budgets and emergency help, whose
     /// handlers reset `masks_expire`; budgets also at the start of each week.
+    // Out of line: rarely due, and inlined at both callers it slowed the hot paths around them.
+    #[inline(never)]
     fn update_masks(&mut self, now: SimTime) {
         let tiers = self.model.setups[self.setup].tiers.len();
         self.masks.clear();
@@ -1005,9 +1009,7 @@ impl Run<'_> {
         if !any_idle && self.waiting_p1 == 0 && self.emergency_waiting == 0 {
             return;
         }
-        if now >= self.masks_expire {
-            self.update_masks(now);
-        }
+        self.refresh_masks(now);
 
         // Rule 3: idle responders pick.
         for r in 0..self.responders.len() {
@@ -1113,11 +1115,8 @@ impl Run<'_> {
                 }
             }
         }
-        let mut uncovered = [[false; 2]; Skill::ALL.len()];
-        for skill in Skill::ALL {
-            uncovered[skill as usize] = [!covered_all.has(skill), !covered_p1.has(skill)];
-        }
-        if !uncovered.iter().flatten().any(|&u| u) {
+        // P1 tickets are covered by everybody who covers the others, and by P1-only on-call.
+        if covered_all == SkillSet::ALL {
             return;
         }
         let mut candidates: Vec<WaitKey> = self.waiting[..OWN]
@@ -1128,7 +1127,12 @@ impl Run<'_> {
         candidates.sort_unstable();
         for id in candidates.into_iter().map(|w| w.2) {
             let t = &self.tickets[id];
-            if uncovered[t.skill as usize][usize::from(t.priority == Priority::P1)] {
+            let covered = if t.priority == Priority::P1 {
+                covered_p1
+            } else {
+                covered_all
+            };
+            if !covered.has(t.skill) {
                 self.emergency_waiting -= 1;
                 self.jobs[id].help_requested = true;
                 let at = now + self.jobs[id].search_delay_s;

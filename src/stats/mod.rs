@@ -14,7 +14,12 @@ pub use summary::{Proportion, Summary, exceedance, quantile_ci, quantile_ci_rank
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     debug_assert!(!sorted.is_empty());
     let (lo, hi, frac) = quantile_ranks(sorted.len(), q);
-    sorted[lo] + frac * (sorted[hi] - sorted[lo])
+    interpolate(sorted[lo], sorted[hi], frac)
+}
+
+/// The type-7 quantile between its two order statistics `lo` and `hi` (see [`quantile_ranks`]).
+pub fn interpolate(lo: f64, hi: f64, frac: f64) -> f64 {
+    lo + frac * (hi - lo)
 }
 
 /// The two order statistics (0-based ranks) that the type-7 quantile `q` of `n` values
