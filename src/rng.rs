@@ -36,9 +36,10 @@ pub enum Purpose {
     Attrition = 5,
     /// Training days of one person (entity: person id).
     Training = 6,
-    /// Arrivals and attributes of the tickets of an MSP's other clients (entity: contract id).
+    /// Arrival times of an MSP's other clients' tickets of one group of categories that share
+    /// an intensity (entity: contract id / the group's first category id).
     MspOtherClients = 7,
-    /// Attributes of the tickets of an MSP's other clients (entity: contract id / category id).
+    /// Category, on-site need and effort of those tickets (entity as for `MspOtherClients`).
     MspOtherClientAttributes = 8,
     /// Per-ticket draws whose distribution belongs to a setup: knowledge penalty, travel time,
     /// emergency search delay (entity: setup name). Drawn for every ticket in arrival order.

@@ -568,8 +568,7 @@ impl<'m> Simulator<'m> {
         }
 
         // Tickets: the company's, then other clients' of each contract, merged by arrival
-        // (stable: at equal times the company's come first, then the contracts in order, each
-        // by category and draw order). One sort, since the other clients' come unsorted.
+        // (stable: at equal times the company's come first, then the contracts in order).
         let own = shared
             .own
             .get_or_insert_with(|| Rc::new(self.arrivals.own_tickets(model, replication)))
@@ -587,16 +586,9 @@ impl<'m> Simulator<'m> {
                             self.arrivals.other_client_tickets(model, replication, c)
                         });
                     }
-                    let n = contracts_in_setup
-                        .iter()
-                        .map(|c| others[c].len())
-                        .sum::<usize>();
-                    let mut tickets = Vec::with_capacity(own.len() + n);
-                    tickets.extend_from_slice(&own);
-                    for c in &contracts_in_setup {
-                        tickets.extend_from_slice(&others[c]);
-                    }
-                    tickets.sort_by_key(|t| t.arrival);
+                    let mut runs = vec![&own[..]];
+                    runs.extend(contracts_in_setup.iter().map(|c| &others[c][..]));
+                    let tickets = arrivals::merge_by_arrival(&runs);
                     Rc::new(tickets)
                 })
                 .clone()
