@@ -11,6 +11,10 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use covsim::engine::Simulator;
 use covsim::montecarlo::{self, Hooks, Plan};
 
+// The allocator of the `covsim` binary (see `src/main.rs`), so that the figures match it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn load(path: &str) -> covsim::model::Model {
     covsim::scenario::load(path.as_ref()).expect("shipped scenarios are valid")
 }
