@@ -11,10 +11,6 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use covsim::engine::Simulator;
 use covsim::montecarlo::{self, Hooks, Plan};
 
-// The allocator of the `covsim` binary (see `src/main.rs`), so that the figures match it.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn load(path: &str) -> covsim::model::Model {
     covsim::scenario::load(path.as_ref()).expect("shipped scenarios are valid")
 }
@@ -85,6 +81,7 @@ criterion_group! {
 // main thread glibc's malloc trims the heap after every replication and faults it in again,
 // a cost the binary never pays (see examples/profile.rs).
 fn main() {
+    covsim::alloc::keep_freed_memory();
     std::thread::spawn(|| {
         benches();
         Criterion::default().configure_from_args().final_summary();

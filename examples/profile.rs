@@ -14,11 +14,8 @@ use std::process::ExitCode;
 
 use covsim::engine::Simulator;
 
-// The allocator of the `covsim` binary (see `src/main.rs`), so that profiles match it.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
+    covsim::alloc::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(path), Some(Ok(reps))) = (args.first(), args.get(1).map(|n| n.parse::<u64>())) else {
         eprintln!("usage: profile SCENARIO REPLICATIONS [SETUP]");
