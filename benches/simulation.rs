@@ -77,9 +77,8 @@ criterion_group! {
     config = Criterion::default().without_plots();
     targets = replication, full_run
 }
-// `criterion_main!` on a thread of its own: `covsim run` simulates on pool threads, and on the
-// main thread glibc's malloc trims the heap after every replication and faults it in again,
-// a cost the binary never pays (see examples/profile.rs).
+// `criterion_main!` on a thread of its own, as `covsim run` simulates on pool threads (with
+// glibc's malloc the main thread's heap behaved differently; see examples/profile.rs).
 fn main() {
     covsim::alloc::keep_freed_memory();
     std::thread::spawn(|| {

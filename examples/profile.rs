@@ -40,9 +40,9 @@ fn main() -> ExitCode {
     };
     let sim = Simulator::new(&model);
     let start = std::time::Instant::now();
-    // On a thread of its own, as `covsim run` simulates on pool threads: glibc's malloc trims
-    // the main thread's heap after every replication and faults it in again, which the binary
-    // never pays and which made this harness overstate allocation costs.
+    // On a thread of its own, as `covsim run` simulates on pool threads (with glibc's malloc,
+    // the main thread's heap was trimmed after every replication and faulted in again, which
+    // made this harness overstate allocation costs; see src/alloc.rs).
     let tickets = std::thread::scope(|scope| {
         scope
             .spawn(|| {
