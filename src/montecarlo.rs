@@ -188,19 +188,16 @@ fn run_range(
     total: u64,
 ) -> Result<(), Interrupted> {
     let done = AtomicU64::new(exp.count);
-    // A finished batch is folded in while the next one runs, so that no thread waits for the
-    // sequential fold.
-    let mut finished: Vec<Vec<ReplicationResult>> = Vec::new();
     let mut next = first;
     while next < first + count {
         if hooks.cancel.load(Ordering::Relaxed) {
             return Err(Interrupted {
-                done: exp.count + finished.len() as u64,
+                done: exp.count,
                 total,
             });
         }
         let end = (next + BATCH).min(first + count);
-        let simulate = || -> Vec<Vec<ReplicationResult>> {
+        let batch: Vec<Vec<ReplicationResult>> = pool.install(|| {
             (next..end)
                 .into_par_iter()
                 .map(|rep| {
@@ -209,13 +206,12 @@ fn run_range(
                     r
                 })
                 .collect()
-        };
-        let previous = std::mem::take(&mut finished);
-        let fold = || previous.into_iter().for_each(|r| exp.push(r));
-        finished = pool.install(|| rayon::join(fold, simulate).1);
+        });
+        for results in batch {
+            exp.push(results);
+        }
         next = end;
     }
-    finished.into_iter().for_each(|r| exp.push(r));
     Ok(())
 }
 
