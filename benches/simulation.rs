@@ -80,7 +80,7 @@ criterion_group! {
 // `criterion_main!` on a thread of its own, as `covsim run` simulates on pool threads (with
 // glibc's malloc the main thread's heap behaved differently; see examples/profile.rs).
 fn main() {
-    covsim::alloc::keep_freed_memory();
+    covsim::allocator::keep_freed_memory();
     std::thread::spawn(|| {
         benches();
         Criterion::default().configure_from_args().final_summary();

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use covsim::engine::Simulator;
 
 fn main() -> ExitCode {
-    covsim::alloc::keep_freed_memory();
+    covsim::allocator::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(path), Some(Ok(reps))) = (args.first(), args.get(1).map(|n| n.parse::<u64>())) else {
         eprintln!("usage: profile SCENARIO REPLICATIONS [SETUP]");
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
     let start = std::time::Instant::now();
     // On a thread of its own, as `covsim run` simulates on pool threads (with glibc's malloc,
     // the main thread's heap was trimmed after every replication and faulted in again, which
-    // made this harness overstate allocation costs; see src/alloc.rs).
+    // made this harness overstate allocation costs; see src/allocator.rs).
     let tickets = std::thread::scope(|scope| {
         scope
             .spawn(|| {

@@ -26,7 +26,7 @@
 //! println!("user-hours lost: {:.0}", one_year.metrics.user_hours_lost);
 //! ```
 
-pub mod alloc;
+pub mod allocator;
 pub mod calendar;
 pub mod dist;
 pub mod engine;

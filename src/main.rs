@@ -5,6 +5,6 @@ use std::process::ExitCode;
 mod cli;
 
 fn main() -> ExitCode {
-    covsim::alloc::keep_freed_memory();
+    covsim::allocator::keep_freed_memory();
     cli::main()
 }
