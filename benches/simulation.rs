@@ -40,7 +40,8 @@ fn replication(c: &mut Criterion) {
     g.finish();
 }
 
-/// Full runs (all setups, statistics folded in) on 1 and 2 threads: the ratio is the speed-up.
+/// Full runs (all setups, statistics folded in) on 1 and 2 threads: the ratio is the speed-up
+/// (on a machine whose speed drifts, `examples/scaling.rs` measures it in alternating pairs).
 fn full_run(c: &mut Criterion) {
     let mut g = c.benchmark_group("run");
     g.sample_size(10);
