@@ -98,6 +98,21 @@ impl Intensity {
             .sum()
     }
 
+    /// Calls `f` with the arrival time of each point of a Poisson process of `rate` arrivals
+    /// per weighted second over the whole intensity, in time order: unit-rate gaps from
+    /// `times`, scaled into intensity space and mapped back to wall time.
+    fn arrivals(&self, rate: f64, times: &mut SimRng, mut f: impl FnMut(SimTime)) {
+        let (mut x, mut segment) = (0.0, 0);
+        loop {
+            let gap: f64 = Exp1.sample(times);
+            x += gap / rate;
+            if x >= self.total {
+                return;
+            }
+            f(self.invert_from(x, &mut segment));
+        }
+    }
+
     /// Wall time at which the cumulative intensity reaches `x` (0 <= x < total).
     #[cfg(test)]
     fn invert(&self, x: f64) -> SimTime {
@@ -287,16 +302,9 @@ impl Arrivals {
             return;
         }
         let rate = category.tickets_per_year / per_year; // arrivals per weighted second
-        let (mut x, mut segment) = (0.0, 0);
-        loop {
-            let gap: f64 = Exp1.sample(&mut times);
-            x += gap / rate;
-            if x >= intensity.total {
-                break;
-            }
-            let at = intensity.invert_from(x, &mut segment);
+        intensity.arrivals(rate, &mut times, |at| {
             out.push(draw_ticket(index, category, at, &mut attrs));
-        }
+        });
     }
 
     /// All tickets of the company over the model's span (warm-up, window and drain), sorted by
@@ -342,14 +350,7 @@ impl Arrivals {
                     Purpose::MspOtherClientAttributes,
                     &entity,
                 );
-                let (mut x, mut segment) = (0.0, 0);
-                loop {
-                    let gap: f64 = Exp1.sample(&mut times);
-                    x += gap / rate;
-                    if x >= intensity.total {
-                        break;
-                    }
-                    let arrival = intensity.invert_from(x, &mut segment);
+                intensity.arrivals(rate, &mut times, |arrival| {
                     // A fixed number of draws per ticket: category, on-site, effort.
                     let index = group.member(attrs.random());
                     let category = &model.categories[index];
@@ -366,7 +367,7 @@ impl Arrivals {
                         needs_knowledge: false,
                         knowledge_draw: 0.0,
                     });
-                }
+                });
             }
             runs.push(out);
         }
@@ -376,7 +377,7 @@ impl Arrivals {
 
 /// Merges ticket lists sorted by arrival into one, stably: at equal arrival times, the earlier
 /// list's tickets come first.
-pub fn merge_by_arrival(runs: &[&[Ticket]]) -> Vec<Ticket> {
+pub(crate) fn merge_by_arrival(runs: &[&[Ticket]]) -> Vec<Ticket> {
     match runs {
         [] => Vec::new(),
         [only] => only.to_vec(),
