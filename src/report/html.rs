@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use super::charts::data::{RunData, Summary};
 use super::charts::{CHARTS, ChartError, setup_color};
+use super::horizon::Horizon;
 use super::i18n::Lang;
 use super::table::{check_target, target_stat};
 use crate::model::{Role, Target, TargetBound, TargetStat, Tier};
@@ -65,6 +66,10 @@ pub fn render_report(
         esc(&d.baseline),
         esc(&d.version)
     );
+    let horizon = Horizon::new(d.years);
+    if let Some(note) = horizon.note(l) {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(&note));
+    }
 
     // Reading.
     let _ = writeln!(
@@ -80,10 +85,25 @@ pub fn render_report(
         h,
         "<section>\n<h2>{}</h2>\n<p class=\"note\">{}</p>",
         l.pick("Results per setup", "Ergebnisse je Betreuungsmodell"),
-        l.pick(
-            "Mean per simulated year, below it its 95 % confidence interval and the value of a bad year: one year in twenty is worse (P95; P5 for coverage, where more is better).",
-            "Mittelwert pro simuliertem Jahr, darunter sein 95-%-Konfidenzintervall und der Wert eines schlechten Jahres: eines von zwanzig ist schlechter (P95; P5 bei der Abdeckung, wo mehr besser ist)."
-        )
+        if horizon.is_year() {
+            l.pick(
+                "Mean per simulated year, below it its 95 % confidence interval and the value of a bad year: one year in twenty is worse (P95; P5 for coverage, where more is better).",
+                "Mittelwert pro simuliertem Jahr, darunter sein 95-%-Konfidenzintervall und der Wert eines schlechten Jahres: eines von zwanzig ist schlechter (P95; P5 bei der Abdeckung, wo mehr besser ist)."
+            ).to_string()
+        } else {
+            match l {
+                Lang::En => format!(
+                    "Mean per simulated year, below it its 95 % confidence interval and the value of {}: {} is worse (P95; P5 for coverage, where more is better).",
+                    horizon.bad(l),
+                    horizon.one_in(l, 20)
+                ),
+                Lang::De => format!(
+                    "Mittelwert pro simuliertem Jahr, darunter sein 95-%-Konfidenzintervall und der Wert in einem schlechten {}: {} ist schlechter (P95; P5 bei der Abdeckung, wo mehr besser ist).",
+                    horizon.unit(l),
+                    horizon.one_in(l, 20)
+                ),
+            }
+        }
     );
     h.push_str(&summary_table(&d, l)?);
     h.push_str("</section>\n");
@@ -213,6 +233,7 @@ fn swatch(i: usize) -> String {
 
 fn reading(d: &RunData, l: Lang, target: &str) -> Result<String, ChartError> {
     let mut h = String::new();
+    let horizon = Horizon::new(d.years);
     let uhl: Vec<&Summary> = d
         .setups
         .iter()
@@ -229,24 +250,28 @@ fn reading(d: &RunData, l: Lang, target: &str) -> Result<String, ChartError> {
         let g = gap[i];
         let text = match l {
             Lang::En => format!(
-                "With <b>{}</b>, the company loses {} user-hours a year on average (95 % CI {} to {}); in one year out of twenty it loses more than <b>{}</b>. The longest stretch with nobody qualified present is {} days on average, and longer than {} days in one year out of twenty.",
+                "With <b>{}</b>, the company loses {} user-hours a year on average (95 % CI {} to {}); {twenty} it loses more than <b>{}</b>{per_year}. The longest stretch with nobody qualified present is {} days on average, and longer than {} days {twenty}.",
                 esc(s),
                 l.num(u.mean, 0),
                 l.num(u.mean_lo, 0),
                 l.num(u.mean_hi, 0),
                 l.num(u.p95, 0),
                 l.num(g.mean, 1),
-                l.num(g.p95, 1)
+                l.num(g.p95, 1),
+                twenty = horizon.in_one_out_of(l, "twenty", "zwanzig"),
+                per_year = if horizon.is_year() { "" } else { " a year" }
             ),
             Lang::De => format!(
-                "Mit <b>{}</b> verliert das Unternehmen im Mittel {} Arbeitsstunden pro Jahr (95-%-KI {} bis {}); in einem von zwanzig Jahren sind es mehr als <b>{}</b>. Die längste Zeit ohne qualifizierte Person dauert im Mittel {} Tage, in einem von zwanzig Jahren länger als {} Tage.",
+                "Mit <b>{}</b> verliert das Unternehmen im Mittel {} Arbeitsstunden pro Jahr (95-%-KI {} bis {}); {twenty} sind es mehr als <b>{}</b>{per_year}. Die längste Zeit ohne qualifizierte Person dauert im Mittel {} Tage, {twenty} länger als {} Tage.",
                 esc(s),
                 l.num(u.mean, 0),
                 l.num(u.mean_lo, 0),
                 l.num(u.mean_hi, 0),
                 l.num(u.p95, 0),
                 l.num(g.mean, 1),
-                l.num(g.p95, 1)
+                l.num(g.p95, 1),
+                twenty = horizon.in_one_out_of(l, "twenty", "zwanzig"),
+                per_year = if horizon.is_year() { "" } else { " pro Jahr" }
             ),
         };
         let _ = writeln!(h, "<li>{}{text}</li>", swatch(i));
@@ -459,7 +484,10 @@ fn bound_text(l: Lang, metric: &str, x: f64) -> String {
 }
 
 /// What a year at the statistic means: "one year in twenty is worse".
-fn stat_meaning(l: Lang, t: &Target) -> String {
+fn stat_meaning(l: Lang, t: &Target, horizon: Horizon) -> String {
+    if !horizon.is_year() {
+        return stat_meaning_period(l, t, horizon);
+    }
     let worse = match (t.stat, t.bound) {
         (TargetStat::Mean, _) => {
             return l
@@ -504,6 +532,28 @@ fn stat_meaning(l: Lang, t: &Target) -> String {
     }
 }
 
+/// [`stat_meaning`] for replications of several years: the statistic is one of N-year periods.
+fn stat_meaning_period(l: Lang, t: &Target, horizon: Horizon) -> String {
+    let worse = match (t.stat, t.bound) {
+        (TargetStat::Mean, _) => {
+            return l
+                .pick(
+                    "the mean over the simulated years",
+                    "der Mittelwert über die simulierten Jahre",
+                )
+                .to_string();
+        }
+        (TargetStat::Percentile(n), TargetBound::Max(_)) => 100 - u32::from(n),
+        (TargetStat::Percentile(n), TargetBound::Min(_)) => u32::from(n),
+    };
+    match (worse, l) {
+        (10 | 5 | 1, Lang::En) => format!("{} is worse", horizon.one_in(l, 100 / worse)),
+        (10 | 5 | 1, Lang::De) => format!("{} ist schlechter", horizon.one_in(l, 100 / worse)),
+        (k, Lang::En) => format!("{k} % of the {} are worse", horizon.units(l)),
+        (k, Lang::De) => format!("{k} % der {} sind schlechter", horizon.units(l)),
+    }
+}
+
 /// The paragraph on the scenario's `[report] target`: which setups meet it and the cheapest
 /// of them (lowest mean total cost), from `summary.csv`. Empty without a target.
 fn target_reading(files: &[(&str, Vec<u8>)], d: &RunData, l: Lang) -> Result<String, ChartError> {
@@ -537,13 +587,13 @@ fn target_reading(files: &[(&str, Vec<u8>)], d: &RunData, l: Lang) -> Result<Str
             "<b>Target</b>: {stat} of {} {bound} {} ({}). ",
             esc(&quote(l, &label)),
             esc(&bound_text(l, &t.metric, x)),
-            stat_meaning(l, t)
+            stat_meaning(l, t, Horizon::new(d.years))
         ),
         Lang::De => format!(
             "<b>Ziel</b>: {stat} von {} {bound} {} ({}). ",
             esc(&quote(l, &label)),
             esc(&bound_text(l, &t.metric, x)),
-            stat_meaning(l, t)
+            stat_meaning(l, t, Horizon::new(d.years))
         ),
     };
     match check.cheapest.as_slice() {

@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod horizon;
 pub mod html;
 pub mod i18n;
 pub mod output;

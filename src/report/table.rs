@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use super::horizon::Horizon;
+use super::i18n::Lang;
 use crate::engine::catalog;
 use crate::model::{Model, Target, TargetBound, TargetStat};
 use crate::montecarlo::Experiment;
@@ -16,6 +18,36 @@ struct Row {
     percent: bool,
     /// Whether more is better (coverage, SLA share): then a bad year is the low end.
     higher_is_better: bool,
+}
+
+impl Row {
+    /// The printed label: a row about a longest stretch says over which span it is taken.
+    fn label(&self, h: Horizon) -> String {
+        if h.is_year() || self.metric != "longest_gap_days" {
+            self.label.to_owned()
+        } else {
+            format!("Longest gap, {} yrs (days)", h.years())
+        }
+    }
+}
+
+/// Wraps `text` at spaces into lines of at most `width` characters.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = 0;
+    for word in text.split(' ') {
+        let n = word.chars().count();
+        if line > 0 && line + 1 + n > width {
+            out.push('\n');
+            line = 0;
+        } else if line > 0 {
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(word);
+        line += n;
+    }
+    out
 }
 
 const fn row(label: &'static str, metric: &'static str, decimals: usize) -> Row {
@@ -107,6 +139,7 @@ fn header(out: &mut String, exp: &Experiment, skip: Option<usize>) {
 pub fn summary_table(model: &Model, exp: &Experiment) -> String {
     let mut out = String::new();
     let years = model.sim.years;
+    let h = Horizon::new(u64::from(years));
     let _ = writeln!(
         out,
         "{} — {} replication{} of {} year{} each, seed {}",
@@ -117,15 +150,20 @@ pub fn summary_table(model: &Model, exp: &Experiment) -> String {
         if years == 1 { "" } else { "s" },
         model.sim.seed
     );
+    if let Some(note) = h.note(Lang::En) {
+        let _ = writeln!(out, "{}", wrap(&note, 92));
+    }
     let _ = writeln!(
         out,
-        "mean ± half-width of its 95 % CI; \"in a bad year\": 1 year in 20 is worse\n\
-         (the P95 across replications, or the P5 where more is better)\n"
+        "mean ± half-width of its 95 % CI; \"{}\": {} is worse\n\
+         (the P95 across replications, or the P5 where more is better)\n",
+        h.in_bad(Lang::En),
+        h.one_in(Lang::En, 20)
     );
     header(&mut out, exp, None);
     let w = col_w(exp.setups.len());
     for row in ROWS {
-        let _ = write!(out, "{:LABEL_W$}", row.label);
+        let _ = write!(out, "{:LABEL_W$}", row.label(h));
         for s in 0..exp.setups.len() {
             let ci = MeanCi::of(values(exp, s, row.metric).iter().copied());
             let mean = fmt(ci.mean, row.decimals, row.percent);
@@ -137,7 +175,12 @@ pub fn summary_table(model: &Model, exp: &Experiment) -> String {
             let _ = write!(out, "{cell:>w$}");
         }
         let _ = writeln!(out);
-        let _ = write!(out, "{:LABEL_W$}", "  in a bad year");
+        let bad = if h.is_year() {
+            "  in a bad year"
+        } else {
+            "  in a bad period"
+        };
+        let _ = write!(out, "{bad:LABEL_W$}");
         let q = if row.higher_is_better { 0.05 } else { 0.95 };
         for s in 0..exp.setups.len() {
             let p = quantile(values(exp, s, row.metric).iter().copied(), q);
@@ -163,8 +206,9 @@ pub fn comparison_table_text(model: &Model, exp: &Experiment) -> String {
     );
     header(&mut out, exp, Some(b));
     let w = col_w(exp.setups.len() - 1);
+    let h = Horizon::new(u64::from(model.sim.years));
     for row in ROWS {
-        let _ = write!(out, "{:LABEL_W$}", row.label);
+        let _ = write!(out, "{:LABEL_W$}", row.label(h));
         for s in (0..exp.setups.len()).filter(|&s| s != b) {
             let d = paired_diff(values(exp, b, row.metric), values(exp, s, row.metric));
             let sign = if d.mean_diff > 0.0 { "+" } else { "" };
@@ -212,10 +256,19 @@ pub fn exceedance_table_text(model: &Model, exp: &Experiment) -> String {
     if model.report.thresholds.is_empty() {
         return out;
     }
-    let _ = writeln!(
-        out,
-        "Chance of a year worse than a threshold (share of simulated years)\n"
-    );
+    let h = Horizon::new(u64::from(model.sim.years));
+    let _ = if h.is_year() {
+        writeln!(
+            out,
+            "Chance of a year worse than a threshold (share of simulated years)\n"
+        )
+    } else {
+        writeln!(
+            out,
+            "Chance of a {} worse than a threshold (per-year average; share of replications)\n",
+            h.unit(Lang::En)
+        )
+    };
     header(&mut out, exp, None);
     let w = col_w(exp.setups.len());
     for (metric, thresholds) in &model.report.thresholds {
@@ -325,7 +378,10 @@ fn num(x: f64) -> String {
 }
 
 /// What the statistic means for a year, for the printed output: `1 year in 20 is worse`.
-fn stat_meaning(t: &Target) -> String {
+fn stat_meaning(t: &Target, h: Horizon) -> String {
+    if !h.is_year() {
+        return stat_meaning_period(t, h);
+    }
     match (t.stat, t.bound) {
         (TargetStat::Mean, _) => "the average year".to_owned(),
         (TargetStat::Percentile(50), _) => "half the years are worse".to_owned(),
@@ -339,6 +395,26 @@ fn stat_meaning(t: &Target) -> String {
                 5 => "1 year in 20 is worse".to_owned(),
                 1 => "1 year in 100 is worse".to_owned(),
                 k => format!("{k} % of years are worse"),
+            }
+        }
+    }
+}
+
+/// [`stat_meaning`] for replications of several years: the statistic is one of N-year periods.
+fn stat_meaning_period(t: &Target, h: Horizon) -> String {
+    let unit = h.unit(Lang::En);
+    let units = h.units(Lang::En);
+    match (t.stat, t.bound) {
+        (TargetStat::Mean, _) => format!("the average year, over {units}"),
+        (TargetStat::Percentile(50), _) => format!("half the {units} are worse"),
+        (TargetStat::Percentile(n), bound) => {
+            let worse = match bound {
+                TargetBound::Max(_) => 100 - u32::from(n),
+                TargetBound::Min(_) => u32::from(n),
+            };
+            match worse {
+                10 | 5 | 1 => format!("1 {unit} in {} is worse", 100 / worse),
+                k => format!("{k} % of {units} are worse"),
             }
         }
     }
@@ -368,7 +444,12 @@ pub fn target_text(model: &Model, exp: &Experiment) -> String {
         .map(|s| MeanCi::of(s.values[c].iter().copied()).mean)
         .collect();
     let check = check_target(t, &values, &costs);
-    let _ = writeln!(out, "Target: {} ({})\n", target_label(t), stat_meaning(t));
+    let _ = writeln!(
+        out,
+        "Target: {} ({})\n",
+        target_label(t),
+        stat_meaning(t, Horizon::new(u64::from(model.sim.years)))
+    );
     let name_w = exp
         .setups
         .iter()
@@ -540,7 +621,7 @@ mod tests {
             "P95 of outage_h ≤ 24"
         );
         assert_eq!(
-            stat_meaning(&target(TargetBound::Max(24.0))),
+            stat_meaning(&target(TargetBound::Max(24.0)), Horizon::new(1)),
             "1 year in 20 is worse"
         );
         assert_eq!(num(0.950), "0.95");

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod cost;
 mod determinism;
+mod horizon;
 mod invariants;
 mod montecarlo;
 mod sweep;

@@ -714,8 +714,25 @@ pub(crate) fn frame<DB: DrawingBackend>(
 ) -> Result<(i32, i32), ChartError> {
     let l = c.lang;
     let years = data.replications * data.years;
+    let span = if data.years > 1 {
+        // A multi-year replication's figures are per-year averages over its years.
+        match l {
+            Lang::En => format!(
+                " ({} replications of {} years; per-year averages)",
+                l.num(data.replications as f64, 0),
+                data.years
+            ),
+            Lang::De => format!(
+                " ({} Replikationen zu {} Jahren; Mittel pro Jahr)",
+                l.num(data.replications as f64, 0),
+                data.years
+            ),
+        }
+    } else {
+        String::new()
+    };
     let footer = format!(
-        "{} · {} {} · {} {}",
+        "{} · {} {}{span} · {} {}",
         data.scenario_name,
         l.num(years as f64, 0),
         l.pick("simulated years", "simulierte Jahre"),

@@ -8,6 +8,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::ChartError;
 use super::canvas::*;
 use super::data::{RunData, quantile};
+use crate::report::horizon::Horizon;
 use crate::report::i18n::Lang;
 
 /// What the charts need beyond the parsed files.
@@ -141,19 +142,26 @@ fn downtime<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     let entries = vec![
         (
             Key::Boxplot,
-            l.pick(
-                "box: middle half of the years, line: median",
-                "Kasten: mittlere Hälfte der Jahre, Strich: Median",
-            )
-            .to_string(),
+            match l {
+                Lang::En => format!("box: middle half of the {}, line: median", hz(d).units(l)),
+                Lang::De => format!(
+                    "Kasten: mittlere Hälfte der {}, Strich: Median",
+                    hz(d).units(l)
+                ),
+            },
         ),
         (
             Key::Whisker,
-            l.pick(
-                "whiskers: 5th–95th percentile (P95: 1 year in 20 is worse)",
-                "Antennen: 5.–95. Perzentil (P95: 1 Jahr von 20 ist schlechter)",
-            )
-            .to_string(),
+            match l {
+                Lang::En => format!(
+                    "whiskers: 5th–95th percentile (P95: {} is worse)",
+                    hz(d).one_in(l, 20)
+                ),
+                Lang::De => format!(
+                    "Antennen: 5.–95. Perzentil (P95: {} ist schlechter)",
+                    hz(d).one_in(l, 20)
+                ),
+            },
         ),
         (Key::Diamond(INK), l.pick("mean", "Mittelwert").to_string()),
     ];
@@ -298,11 +306,18 @@ fn einer_ist_keiner<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         ),
         (
             Key::Whisker,
-            l.pick(
-                "line to P95: a bad year (1 year in 20 is worse)",
-                "Linie bis P95: ein schlechtes Jahr (1 Jahr von 20 ist schlechter)",
-            )
-            .to_string(),
+            match l {
+                Lang::En => format!(
+                    "line to P95: {} ({} is worse)",
+                    hz(d).bad(l),
+                    hz(d).one_in(l, 20)
+                ),
+                Lang::De => format!(
+                    "Linie bis P95: {} ({} ist schlechter)",
+                    hz(d).bad(l),
+                    hz(d).one_in(l, 20)
+                ),
+            },
         ),
     ];
     let title = l.pick(
@@ -858,6 +873,11 @@ fn response<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
     Ok(())
 }
 
+/// What one replication spans, for the labels that speak of "a year".
+fn hz(d: &RunData) -> Horizon {
+    Horizon::new(d.years)
+}
+
 // ---------------------------------------------------------------------------------------------
 // 5. Risk of a bad year
 
@@ -877,8 +897,9 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
             (
                 Key::Line(setup_color(i)),
                 format!(
-                    "{s}: {} {} h",
-                    l.pick("1 year in 20 above", "1 Jahr von 20 über"),
+                    "{s}: {} {} {} h",
+                    hz(d).one_in(l, 20),
+                    l.pick("above", "über"),
                     l.num(p95[i], 0)
                 ),
             )
@@ -886,16 +907,30 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         .collect();
     entries.push((
         Key::Dot(INK),
-        l.pick(
-            "P95: where 1 year in 20 is worse",
-            "P95: 1 Jahr von 20 ist schlechter",
-        )
-        .to_string(),
+        match l {
+            Lang::En => format!("P95: where {} is worse", hz(d).one_in(l, 20)),
+            Lang::De => format!("P95: {} ist schlechter", hz(d).one_in(l, 20)),
+        },
     ));
-    let title = l.pick(
-        "Risk of a bad year: how often user-hours lost exceed x",
-        "Risiko eines schlechten Jahres: wie oft die Ausfallzeit x übersteigt",
-    );
+    let title = if hz(d).is_year() {
+        l.pick(
+            "Risk of a bad year: how often user-hours lost exceed x",
+            "Risiko eines schlechten Jahres: wie oft die Ausfallzeit x übersteigt",
+        )
+        .to_string()
+    } else {
+        match l {
+            Lang::En => format!(
+                "Risk of {}: how often user-hours lost per year exceed x",
+                hz(d).bad(l)
+            ),
+            Lang::De => format!(
+                "Risiko schlechter {}: wie oft der Ausfall pro Jahr x übersteigt",
+                hz(d).units(l)
+            ),
+        }
+    };
+    let title = title.as_str();
     let (top, bottom) = frame(c, d, title, &entries)?;
 
     let probs = [1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01];
@@ -906,11 +941,10 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         .map(|q| match *q {
             // The ends stay unlabelled: 100 % is every year, 1 % sits beside the x ticks.
             x if x >= 1.0 || x <= 0.01 => String::new(),
-            x if x >= 0.5 => l.pick("every 2nd year", "jedes 2. Jahr").to_string(),
-            x => {
-                let k = (1.0 / x).round();
-                format!("{} {}", l.pick("1 year in", "1 Jahr von"), l.num(k, 0))
+            x if x >= 0.5 && hz(d).is_year() => {
+                l.pick("every 2nd year", "jedes 2. Jahr").to_string()
             }
+            x => hz(d).one_in(l, (1.0 / x).round() as u32),
         })
         .collect();
     let right_w = right_labels
@@ -949,10 +983,15 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         };
         c.text(rl, (a.x1 + 14, y), f, INK, HPos::Left, VPos::Center)?;
     }
-    let yt = l.pick(
-        "Share of years with more user-hours lost [%]",
-        "Anteil der Jahre mit mehr Ausfall [%]",
-    );
+    // The axis is short: "periods" alone, the title and the legend say how long they are.
+    let yt = match (hz(d).is_year(), l) {
+        (true, _) => l.pick(
+            "Share of years with more user-hours lost [%]",
+            "Anteil der Jahre mit mehr Ausfall [%]",
+        ),
+        (false, Lang::En) => "Share of periods with more user-hours lost [%]",
+        (false, Lang::De) => "Anteil der Zeiträume mit mehr Ausfall [%]",
+    };
     let w = ylabels
         .iter()
         .map(|t| font(TICK).width(t))
@@ -1008,7 +1047,13 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
                 c.text(
                     &format!(
                         "{} {} h",
-                        l.pick("worst simulated year:", "schlechtestes simuliertes Jahr:"),
+                        match (hz(d).is_year(), l) {
+                            (true, _) => l
+                                .pick("worst simulated year:", "schlechtestes simuliertes Jahr:")
+                                .to_string(),
+                            (false, Lang::En) => format!("worst {}:", hz(d).unit(l)),
+                            (false, Lang::De) => format!("schlechtester {}:", hz(d).unit(l)),
+                        },
                         l.num(worst, 0)
                     ),
                     (a.x1 - 10, ly(s) + 12),
@@ -1342,10 +1387,17 @@ fn cost_risk<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
             },
         ),
     ];
-    let title = l.pick(
-        "Cost vs risk: total cost per year against user-hours lost in a bad year",
-        "Kosten und Risiko: Gesamtkosten pro Jahr gegen Ausfall in einem schlechten Jahr",
-    );
+    let title = match l {
+        Lang::En => format!(
+            "Cost vs risk: total cost per year against user-hours lost {}",
+            hz(d).in_bad(l)
+        ),
+        Lang::De => format!(
+            "Kosten und Risiko: Gesamtkosten pro Jahr gegen Ausfall {}",
+            hz(d).in_bad(l)
+        ),
+    };
+    let title = title.as_str();
     let (top, bottom) = frame(c, d, title, &entries)?;
 
     // Axes: x from 0, y from a round value below the lowest interval (cost differences
@@ -1405,10 +1457,21 @@ fn cost_risk<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
         &a,
         &xticks,
         &xlabels,
-        Some(l.pick(
-            "User-hours lost in a bad year (P95: 1 year in 20 is worse) [h]",
-            "Verlorene Arbeitsstunden in einem schlechten Jahr (P95: 1 Jahr von 20 ist schlechter) [h]",
-        )),
+        Some(&match (hz(d).is_year(), l) {
+            (true, Lang::En) => {
+                "User-hours lost in a bad year (P95: 1 year in 20 is worse) [h]".to_string()
+            }
+            (true, Lang::De) => "Verlorene Arbeitsstunden in einem schlechten Jahr (P95: 1 Jahr von 20 ist schlechter) [h]".to_string(),
+            // A period's figure is its average per year; the P95 is taken over periods.
+            (false, Lang::En) => format!(
+                "User-hours lost per year {} (P95) [h]",
+                hz(d).in_bad(l)
+            ),
+            (false, Lang::De) => format!(
+                "Verlorene Arbeitsstunden pro Jahr {} (P95) [h]",
+                hz(d).in_bad(l)
+            ),
+        }),
     )?;
     axis_lines(c, &a)?;
 
