@@ -42,7 +42,9 @@ impl std::fmt::Display for NotOurs {
             NotOurs::ForeignManifest(why) => {
                 write!(f, "its manifest.json is not one that covsim writes ({why})")
             }
-            NotOurs::ForeignEntry(name) => write!(f, "it holds '{name}', which covsim does not write"),
+            NotOurs::ForeignEntry(name) => {
+                write!(f, "it holds '{name}', which covsim does not write")
+            }
         }
     }
 }
@@ -89,16 +91,23 @@ pub fn is_covsim_file_name(name: &str) -> bool {
 
 /// Whether `manifest` is a manifest that covsim writes: a JSON object with `covsim_version`
 /// and either the fields of a run (`scenario_name`, `replications`) or a batch `command`.
-pub fn check_manifest(manifest: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+pub fn check_manifest(
+    manifest: &[u8],
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
     let value: serde_json::Value =
         serde_json::from_slice(manifest).map_err(|e| format!("not JSON: {e}"))?;
     let serde_json::Value::Object(m) = value else {
         return Err("not a JSON object".into());
     };
-    if !m.get("covsim_version").is_some_and(serde_json::Value::is_string) {
+    if !m
+        .get("covsim_version")
+        .is_some_and(serde_json::Value::is_string)
+    {
         return Err("no covsim_version".into());
     }
-    let run = m.get("scenario_name").is_some_and(serde_json::Value::is_string)
+    let run = m
+        .get("scenario_name")
+        .is_some_and(serde_json::Value::is_string)
         && m.get("replications").is_some_and(serde_json::Value::is_u64);
     let batch = matches!(
         m.get("command").and_then(serde_json::Value::as_str),

@@ -143,7 +143,8 @@ pub fn add_checks(manifest: &[u8], checks: &BTreeMap<String, FileCheck>) -> Opti
     }
     let text = std::str::from_utf8(manifest).ok()?.trim_end();
     let body = text.strip_suffix('}')?.trim_end();
-    let wrapped = serde_json::to_string_pretty(&serde_json::json!({ "file_checks": checks })).ok()?;
+    let wrapped =
+        serde_json::to_string_pretty(&serde_json::json!({ "file_checks": checks })).ok()?;
     // `{\n  "file_checks": …\n}` → its inner lines, indented as a field of the manifest.
     let inner = wrapped.strip_prefix("{\n")?.strip_suffix("\n}")?;
     Some(format!("{body},\n{inner}\n}}\n").into_bytes())
@@ -220,7 +221,7 @@ pub fn verify_run_folder(files: &[(&str, Vec<u8>)]) -> Result<(), String> {
     if let Some(bytes) = file("daily.csv") {
         // Every setup has one row per simulated day.
         let rows = Checker::of("daily.csv", bytes).rows.unwrap_or(0);
-        if setups == 0 || rows == 0 || rows % setups != 0 {
+        if setups == 0 || rows == 0 || !rows.is_multiple_of(setups) {
             return Err(format!(
                 "daily.csv has {rows} rows, not the same number of days for each of the \
                  {setups} setups in manifest.json: the file was cut short or changed"
@@ -228,4 +229,38 @@ pub fn verify_run_folder(files: &[(&str, Vec<u8>)]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_count_records_not_line_breaks_in_quoted_names() {
+        let csv = b"setup,x\n\"two\nlines\",1\nplain,2";
+        assert_eq!(Checker::of("a.csv", csv).rows, Some(2));
+        let mut c = Checker::new("a.csv");
+        for piece in csv.chunks(3) {
+            c.feed(piece);
+        }
+        assert_eq!(c.finish(), Checker::of("a.csv", csv));
+        assert_eq!(Checker::of("scenario.toml", b"a\nb\n").rows, None);
+    }
+
+    #[test]
+    fn checks_are_added_last_and_the_other_fields_keep_their_order() {
+        let manifest = b"{\n  \"z\": 1,\n  \"a\": [\n    2\n  ]\n}\n";
+        let mut checks = BTreeMap::new();
+        checks.insert("x.csv".to_string(), Checker::of("x.csv", b"h\n1\n"));
+        let out = String::from_utf8(add_checks(manifest, &checks).unwrap()).unwrap();
+        assert!(
+            out.starts_with(
+                "{\n  \"z\": 1,\n  \"a\": [\n    2\n  ],\n  \"file_checks\": {\n    \"x.csv\": {\n"
+            ),
+            "{out}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["file_checks"]["x.csv"]["rows"], 1);
+        assert!(add_checks(out.as_bytes(), &checks).is_none(), "added twice");
+    }
 }

@@ -9,6 +9,7 @@ mod cost;
 mod determinism;
 mod invariants;
 mod montecarlo;
+mod safety;
 mod sweep;
 mod trace;
 mod validation;
