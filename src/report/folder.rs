@@ -174,7 +174,7 @@ pub fn check_target(dir: &Path, force: bool) -> Result<Target, OutputError> {
         Ok(_) => Err(OutputError::Exists(dir.to_path_buf())),
         Err(why) => Err(OutputError::NotOurs {
             path: dir.to_path_buf(),
-            hint: if meta.is_dir() && !matches!(why, NotOurs::Symlink) {
+            hint: if meta.is_dir() {
                 ", or move your files out of it first"
             } else {
                 ""
@@ -208,21 +208,77 @@ pub fn rename_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     }
 }
 
-/// The portable no-replace rename: claim `to` with an operation that fails if anything is
-/// there (creating a folder, or a hard link for a file), then move `from` over the claim.
-/// Another process can no longer put anything at `to` between the claim and the move.
+/// The portable no-replace rename. A file is claimed with a hard link, which fails if anything
+/// is at `to`. On Unix a folder is claimed by creating `to` as an empty folder, which fails if
+/// anything is there, and then moved over the claim (POSIX rename replaces an empty folder);
+/// another process can no longer put anything at `to` in between. Windows never replaces a
+/// folder by renaming onto it, so a plain rename is already safe there.
 fn rename_claimed(from: &Path, to: &Path) -> io::Result<()> {
     if fs::symlink_metadata(from)?.is_dir() {
-        fs::create_dir(to)?;
-        // POSIX rename replaces an empty folder; Windows refuses to, so the claim is removed
-        // there first (a race window on Windows only, where nothing better exists in std).
+        #[cfg(unix)]
+        {
+            fs::create_dir(to)?;
+            fs::rename(from, to).inspect_err(|_| {
+                let _ = fs::remove_dir(to);
+            })
+        }
         #[cfg(not(unix))]
-        fs::remove_dir(to)?;
-        fs::rename(from, to).inspect_err(|_| {
-            let _ = fs::remove_dir(to);
-        })
+        {
+            if fs::symlink_metadata(to).is_ok() {
+                return Err(io::ErrorKind::AlreadyExists.into());
+            }
+            fs::rename(from, to)
+        }
     } else {
         fs::hard_link(from, to)?;
         fs::remove_file(from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both the system call and the fallback for systems without it refuse an empty folder.
+    #[test]
+    fn no_replace_renames_refuse_an_empty_folder_and_a_file() {
+        for rename in [rename_noreplace, rename_claimed] {
+            let tmp = tempfile::tempdir().unwrap();
+            let (dir, file) = (tmp.path().join("dir"), tmp.path().join("file"));
+            fs::create_dir(&dir).unwrap();
+            fs::write(&file, "x").unwrap();
+            let empty = tmp.path().join("empty");
+            fs::create_dir(&empty).unwrap();
+            let e = rename(&dir, &empty).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+            let e = rename(&file, &empty).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+            assert!(dir.is_dir() && file.is_file() && empty.is_dir());
+            rename(&dir, &tmp.path().join("dir2")).unwrap();
+            rename(&file, &tmp.path().join("file2")).unwrap();
+            assert!(tmp.path().join("dir2").is_dir() && tmp.path().join("file2").is_file());
+            assert!(!dir.exists() && !file.exists());
+        }
+    }
+
+    #[test]
+    fn covsim_names_include_its_temporary_files_but_not_others() {
+        for ok in [
+            "summary.csv",
+            "chart-backlog.png",
+            ".report.html.tmp-123",
+            "sweep.csv",
+        ] {
+            assert!(is_covsim_file_name(ok), "{ok}");
+        }
+        for no in [
+            "thesis.tex",
+            ".summary.csv.tmp-",
+            "chart-x.pdf",
+            ".notes.tmp-1",
+            "Summary.csv",
+        ] {
+            assert!(!is_covsim_file_name(no), "{no}");
+        }
     }
 }

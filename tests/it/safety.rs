@@ -95,6 +95,18 @@ fn force_refuses_a_plain_file_and_a_symlink() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("it is a file"), "{}", stderr(&out));
     assert_eq!(fs::read_to_string(&file).unwrap(), "keep me");
+    // A named pipe (like a device, not a folder; a real device would need root to test safely).
+    #[cfg(unix)]
+    {
+        let fifo = tmp.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let out = run_into(&fifo, &["--force"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("device, pipe"), "{}", stderr(&out));
+        assert!(fs::symlink_metadata(&fifo).is_ok_and(|m| !m.is_dir() && !m.is_file()));
+        fs::remove_file(&fifo).unwrap();
+    }
     // A link to a covsim run folder: replacing the link would not replace the folder.
     let run = tmp.path().join("run");
     assert!(run_into(&run, &[]).status.success());
