@@ -18,8 +18,8 @@ use covsim::report::csv::CsvLocale;
 use covsim::report::html::render_report;
 use covsim::report::i18n::Lang;
 use covsim::report::output::{
-    RunInfo, read_run_folder, render_streamed, update_run_folder, write_replications,
-    write_run_folder_streamed,
+    OutputError, RunInfo, check_target, read_run_folder, render_streamed, update_run_folder,
+    write_replications, write_run_folder_streamed,
 };
 use covsim::report::{comparison_table_text, exceedance_table_text, summary_table, target_text};
 use covsim::scenario;
@@ -196,6 +196,23 @@ pub(crate) fn main() -> ExitCode {
     }
 }
 
+/// Exit code 2 when the folder chosen is the cause (it exists, it is not covsim's), 1 otherwise.
+fn output_failure(e: OutputError) -> Failure {
+    Failure {
+        code: if e.is_usage() { 2 } else { 1 },
+        error: e.into(),
+    }
+}
+
+/// Stops the output phase (charts, report, writing) once the command was interrupted.
+fn not_interrupted(cancel: &AtomicBool) -> Result<(), Failure> {
+    if cancel.load(Ordering::SeqCst) {
+        Err(output_failure(OutputError::Interrupted))
+    } else {
+        Ok(())
+    }
+}
+
 fn load(path: &Path) -> Result<covsim::model::Model, Failure> {
     scenario::load(path).map_err(usage)
 }
@@ -230,6 +247,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     run_dir.display()
                 ))
             })?;
+            covsim::report::verify::verify_run_folder(&files).map_err(|e| {
+                usage(anyhow::anyhow!(
+                    "{}: {e}; run the scenario again to get a consistent folder",
+                    run_dir.display()
+                ))
+            })?;
+            static REPORT_CANCEL: AtomicBool = AtomicBool::new(false);
+            covsim::interrupt::watch(&REPORT_CANCEL);
             let charts = render_charts(&files, lang.into())
                 .with_context(|| format!("cannot draw the charts of {}", run_dir.display()))?;
             let report =
@@ -237,7 +262,15 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let count = charts.len();
             let mut all = charts;
             all.push(("report.html".to_string(), report));
-            update_run_folder(&run_dir, &all).map_err(|e| Failure::from(anyhow::Error::from(e)))?;
+            not_interrupted(&REPORT_CANCEL)?;
+            update_run_folder(&run_dir, &all, &REPORT_CANCEL).map_err(|e| match e {
+                OutputError::Interrupted => anyhow::anyhow!(
+                    "interrupted; some charts may be redrawn and others not: run covsim report \
+                     again"
+                )
+                .into(),
+                e => output_failure(e),
+            })?;
             print(&format!(
                 "wrote {count} chart files and report.html into {}\n",
                 run_dir.display()
@@ -300,14 +333,35 @@ fn run(cli: Cli) -> Result<(), Failure> {
             },
         ),
         Command::Init { path, force } => {
-            if path.exists() && !force {
+            // --force overwrites a file, never a folder, link or device.
+            let exists = match std::fs::symlink_metadata(&path) {
+                Ok(m) if !m.is_file() => {
+                    return Err(usage(anyhow::anyhow!(
+                        "{} exists and is not a regular file (a folder, link or device); init \
+                         writes one file and never replaces anything else: choose another path",
+                        path.display()
+                    )));
+                }
+                Ok(_) => true,
+                Err(_) => false,
+            };
+            if exists && !force {
                 return Err(usage(anyhow::anyhow!(
                     "{} exists already; choose another path or pass --force to overwrite it",
                     path.display()
                 )));
             }
-            write_atomically(&path, scenario::STARTER.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            write_atomically(&path, scenario::STARTER.as_bytes(), force).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    usage(anyhow::anyhow!(
+                        "{} appeared while writing; choose another path or pass --force to \
+                         overwrite it",
+                        path.display()
+                    ))
+                } else {
+                    anyhow::anyhow!("cannot write {}: {e}", path.display()).into()
+                }
+            })?;
             print(&format!(
                 "wrote {}; check it with: covsim validate {}\n",
                 path.display(),
@@ -348,19 +402,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .map_or("run".into(), |s| s.to_string_lossy().into_owned());
                 Path::new("output").join(format!("{stem}-{}", started_utc.format("%Y%m%d-%H%M%S")))
             });
-            if dir.exists() && !force {
-                return Err(usage(anyhow::anyhow!(
-                    "{} exists already; choose another folder with --out, or pass --force to replace it",
-                    dir.display()
-                )));
-            }
+            check_target(&dir, force).map_err(output_failure)?;
             let threads = threads.map(|t| t as usize);
             limit_threads(threads);
             let thread_count = threads.unwrap_or_else(rayon::current_num_threads);
 
             // Ctrl-C stops the run between batches; nothing is written then.
             static CANCEL: AtomicBool = AtomicBool::new(false);
-            let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::Relaxed));
+            covsim::interrupt::watch(&CANCEL);
             let cap = reps.unwrap_or(if precision.is_some() {
                 100_000
             } else {
@@ -423,7 +472,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             });
             // Charts and report read a slim replications.csv; the full one is streamed to disk.
             let files = render_streamed(&model, &exp, &info);
+            not_interrupted(&CANCEL)?;
             let charts = render_charts(&files, lang.into()).context("cannot draw the charts")?;
+            not_interrupted(&CANCEL)?;
             let report =
                 render_report(&files, &charts, lang.into()).context("cannot write the report")?;
             let mut all: Vec<(String, Vec<u8>)> =
@@ -432,8 +483,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             all.push(("report.html".to_string(), report));
             let locale = info.locale;
             let replications = |w: &mut dyn Write| write_replications(&exp, false, locale, w);
-            write_run_folder_streamed(&dir, force, &all, &[("replications.csv", &replications)])
-                .map_err(|e| Failure::from(anyhow::Error::from(e)))?;
+            write_run_folder_streamed(
+                &dir,
+                force,
+                &all,
+                &[("replications.csv", &replications)],
+                &CANCEL,
+            )
+            .map_err(output_failure)?;
             let mut text = summary_table(&model, &exp);
             text.push('\n');
             text.push_str(&comparison_table_text(&model, &exp));
@@ -514,12 +571,7 @@ fn prepare_batch(scenario: &Path, kind: &str, b: &Batch) -> Result<Prepared, Fai
             chrono::Utc::now().format("%Y%m%d-%H%M%S")
         ))
     });
-    if dir.exists() && !b.force {
-        return Err(usage(anyhow::anyhow!(
-            "{} exists already; choose another folder with --out, or pass --force to replace it",
-            dir.display()
-        )));
-    }
+    check_target(&dir, b.force).map_err(output_failure)?;
     let lang = b.lang.unwrap_or(match model.report.lang.as_deref() {
         Some("de") => Language::De,
         _ => Language::En,
@@ -581,7 +633,7 @@ impl Prepared {
                 bar.set_position(done * per_replication);
             }
         };
-        let _ = ctrlc::set_handler(|| BATCH_CANCEL.store(true, Ordering::Relaxed));
+        covsim::interrupt::watch(&BATCH_CANCEL);
         let result = simulate(&Hooks {
             cancel: &BATCH_CANCEL,
             progress: &progress,
@@ -620,8 +672,8 @@ impl Prepared {
             (table.0.into(), table.1),
         ];
         files.extend(charts);
-        covsim::report::output::write_run_folder(&self.dir, b.force, &files)
-            .map_err(|e| Failure::from(anyhow::Error::from(e)))
+        write_run_folder_streamed(&self.dir, b.force, &files, &[], &BATCH_CANCEL)
+            .map_err(output_failure)
     }
 }
 
@@ -648,6 +700,7 @@ fn run_sweep(scenario: &Path, set: &[String], b: Batch) -> Result<(), Failure> {
     });
     let exps = result.map_err(|e| anyhow::anyhow!("{e}; no outputs were written"))?;
     let results = sweep::summarise(&axes, &points, &exps);
+    not_interrupted(&BATCH_CANCEL)?;
     let charts = covsim::report::charts::sweep::render_sweep_charts(&results, p.lang)
         .context("cannot draw the charts")?;
     p.write_folder(
@@ -734,6 +787,7 @@ fn run_sensitivity(scenario: &Path, setup: &str, b: Batch) -> Result<(), Failure
         Err(sweep::SweepError::Scenario(e)) => return Err(usage(e)),
         Err(e) => return Err(anyhow::anyhow!("{e}; no outputs were written").into()),
     };
+    not_interrupted(&BATCH_CANCEL)?;
     let charts = covsim::report::charts::sweep::render_tornado_charts(&s, p.lang)
         .context("cannot draw the charts")?;
     p.write_folder(
@@ -812,8 +866,9 @@ fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
-/// Writes to a temporary file beside `path`, then renames it: never a half-written file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Writes to a temporary file beside `path`, then renames it: never a half-written file. Without
+/// `replace`, fails with `AlreadyExists` if a file appeared at `path` meanwhile.
+fn write_atomically(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -824,7 +879,13 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             .map_or("covsim".into(), |n| n.to_string_lossy()),
         std::process::id()
     ));
-    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| {
+        if replace {
+            std::fs::rename(&tmp, path)
+        } else {
+            covsim::report::folder::rename_noreplace(&tmp, path)
+        }
+    });
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

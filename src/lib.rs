@@ -30,6 +30,7 @@ pub mod allocator;
 pub mod calendar;
 pub mod dist;
 pub mod engine;
+pub mod interrupt;
 pub mod interval;
 pub mod model;
 pub mod montecarlo;

@@ -2,10 +2,12 @@
 
 pub mod charts;
 pub mod csv;
+pub mod folder;
 pub mod horizon;
 pub mod html;
 pub mod i18n;
 pub mod output;
 mod table;
+pub mod verify;
 
 pub use table::{comparison_table_text, exceedance_table_text, summary_table, target_text};

@@ -1,12 +1,16 @@
 //! The run folder: every output of a run, written atomically.
 //!
 //! Files are written into a temporary folder beside the target and renamed into place at the
-//! end, so an interrupted or failed run (Ctrl-C, error, full disk) never leaves a half-written
-//! run folder; an existing folder is replaced only with `force`, and only after the new one is
-//! complete.
+//! end, so an interrupted or failed run (Ctrl-C, SIGTERM, error, full disk) never leaves a
+//! half-written run folder. The final rename never replaces anything it did not check: it fails
+//! if something appeared at the target meanwhile (another run with the same `--out`), and with
+//! `force` it replaces only the covsim folder that was checked (see [`super::folder`]), and only
+//! after the new one is complete.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 
@@ -14,6 +18,9 @@ pub use super::csv::write_replications;
 use super::csv::{
     CsvLocale, comparison_table, daily_table, exceedance_table, summary_table, times_table,
 };
+pub use super::folder::check_target;
+use super::folder::{NotOurs, Target, check_folder, rename_noreplace};
+use super::verify::{Checker, CheckingWriter, add_checks, is_checked};
 use crate::engine::catalog;
 use crate::model::Model;
 use crate::montecarlo::{Experiment, PrecisionOutcome};
@@ -22,9 +29,34 @@ use crate::stats::MeanCi;
 /// Why the outputs could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
-    /// The run folder exists and `force` was not given.
+    /// The run folder exists and `force` was not given, or it appeared while the command ran.
     #[error("{0} exists already; choose another folder with --out, or pass --force to replace it")]
     Exists(PathBuf),
+    /// Something that covsim did not write is at the path: `force` does not replace it.
+    #[error(
+        "{path} exists and is not a folder that covsim wrote: {why}. --force replaces only a \
+         covsim run, sweep or sensitivity folder, so nothing was touched; choose another folder \
+         with --out{hint}"
+    )]
+    NotOurs {
+        /// The path.
+        path: PathBuf,
+        /// What is there.
+        why: NotOurs,
+        /// What the user can do besides choosing another folder.
+        hint: &'static str,
+    },
+    /// The folder to be replaced changed between its check and its replacement.
+    #[error("{path} changed while covsim was writing ({detail}); nothing was replaced")]
+    Changed {
+        /// The run folder.
+        path: PathBuf,
+        /// What happened, and where the old folder is if it could not be put back.
+        detail: String,
+    },
+    /// The command was interrupted (Ctrl-C, SIGTERM) before the folder was complete.
+    #[error("interrupted; nothing was written")]
+    Interrupted,
     /// Reading or writing failed.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -33,6 +65,17 @@ pub enum OutputError {
         /// The cause.
         source: std::io::Error,
     },
+}
+
+impl OutputError {
+    /// Whether the user's choice of folder is the cause (exit code 2), not a failure of the
+    /// run (exit code 1).
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            OutputError::Exists(_) | OutputError::NotOurs { .. } | OutputError::Changed { .. }
+        )
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
@@ -208,26 +251,28 @@ pub type Streamed<'a> = (
     &'a dyn Fn(&mut dyn std::io::Write) -> std::io::Result<()>,
 );
 
-/// Writes `files` into the run folder `dir`, atomically.
+/// Writes `files` into the run folder `dir`, atomically (see [`write_run_folder_streamed`]).
 pub fn write_run_folder<N: AsRef<str>>(
     dir: &Path,
     force: bool,
     files: &[(N, Vec<u8>)],
 ) -> Result<(), OutputError> {
-    write_run_folder_streamed(dir, force, files, &[])
+    write_run_folder_streamed(dir, force, files, &[], &AtomicBool::new(false))
 }
 
 /// Writes `files`, then the `streamed` files (which replace same-named ones), into the run
-/// folder `dir`, atomically.
+/// folder `dir`, atomically; `manifest.json` is written last, with the size, CRC-32 and rows of
+/// every data file added (`file_checks`). Stops with [`OutputError::Interrupted`] once `cancel`
+/// is set, leaving nothing behind. Refuses what [`check_target`] refuses, and anything that
+/// appears at `dir` while writing.
 pub fn write_run_folder_streamed<N: AsRef<str>>(
     dir: &Path,
     force: bool,
     files: &[(N, Vec<u8>)],
     streamed: &[Streamed<'_>],
+    cancel: &AtomicBool,
 ) -> Result<(), OutputError> {
-    if dir.exists() && !force {
-        return Err(OutputError::Exists(dir.to_path_buf()));
-    }
+    let target = check_target(dir, force)?;
     let parent = dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -240,42 +285,125 @@ pub fn write_run_folder_streamed<N: AsRef<str>>(
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir(&tmp).map_err(io(&tmp))?;
     let mut guard = TempDir(Some(tmp.clone()));
+    let go_on = || {
+        if cancel.load(Ordering::SeqCst) {
+            Err(OutputError::Interrupted)
+        } else {
+            Ok(())
+        }
+    };
+    let mut checks = BTreeMap::new();
+    let mut manifest = None;
     for (file, bytes) in files {
+        go_on()?;
         let name: &str = file.as_ref();
+        if name == "manifest.json" {
+            manifest = Some(bytes);
+            continue;
+        }
+        if streamed.iter().any(|(s, _)| *s == name) {
+            continue;
+        }
         let path = tmp.join(name);
         fs::write(&path, bytes).map_err(io(&path))?;
+        if is_checked(name) {
+            checks.insert(name.to_string(), Checker::of(name, bytes));
+        }
     }
     for (name, write) in streamed {
+        go_on()?;
         let path = tmp.join(name);
         let file = fs::File::create(&path).map_err(io(&path))?;
-        let mut w = std::io::BufWriter::new(file);
+        let mut checker = Checker::new(name);
+        let mut w = CheckingWriter::new(std::io::BufWriter::new(file), &mut checker);
         write(&mut w)
             .and_then(|()| std::io::Write::flush(&mut w))
             .map_err(io(&path))?;
-    }
-    if dir.exists() {
-        // Replace only now that the new folder is complete; keep the old one until the rename.
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        fs::rename(dir, &old).map_err(io(dir))?;
-        if let Err(e) = fs::rename(&tmp, dir) {
-            let _ = fs::rename(&old, dir);
-            return Err(io(dir)(e));
+        drop(w);
+        if is_checked(name) {
+            checks.insert(name.to_string(), checker.finish());
         }
-        let _ = fs::remove_dir_all(&old);
-    } else {
-        fs::rename(&tmp, dir).map_err(io(dir))?;
     }
+    if let Some(bytes) = manifest {
+        go_on()?;
+        let path = tmp.join("manifest.json");
+        let bytes = add_checks(bytes, &checks).unwrap_or_else(|| bytes.clone());
+        fs::write(&path, bytes).map_err(io(&path))?;
+    }
+    go_on()?;
+    commit(dir, &tmp, parent, &name, target)?;
     guard.0 = None;
+    Ok(())
+}
+
+/// Moves the complete folder `tmp` to `dir`, replacing only the covsim folder `target` that was
+/// checked: it is moved aside, checked again (same folder, still covsim's), and removed only
+/// once the new folder is in place. Nothing that appears at `dir` meanwhile is replaced.
+fn commit(
+    dir: &Path,
+    tmp: &Path,
+    parent: &Path,
+    name: &str,
+    target: Target,
+) -> Result<(), OutputError> {
+    let put = |from: &Path| {
+        rename_noreplace(from, dir).map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists | std::io::ErrorKind::DirectoryNotEmpty => {
+                OutputError::Exists(dir.to_path_buf())
+            }
+            _ => io(dir)(e),
+        })
+    };
+    let Target::Ours(id) = target else {
+        return put(tmp);
+    };
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    match rename_noreplace(dir, &old) {
+        // The old folder is gone already: there is nothing left to replace.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return put(tmp),
+        Err(e) => return Err(io(dir)(e)),
+        Ok(()) => {}
+    }
+    let restore = |what: &str| {
+        let detail = match put(&old) {
+            Ok(()) => what.to_string(),
+            Err(_) => format!("{what}; the previous folder is kept at {}", old.display()),
+        };
+        OutputError::Changed {
+            path: dir.to_path_buf(),
+            detail,
+        }
+    };
+    match check_folder(&old) {
+        Ok(now) if now == id => {}
+        Ok(_) => return Err(restore("another folder was put in its place")),
+        Err(why) => return Err(restore(&format!("{why} now"))),
+    }
+    if let Err(e) = put(tmp) {
+        return Err(match e {
+            OutputError::Exists(_) => restore("something else was put there meanwhile"),
+            e => {
+                let _ = put(&old);
+                e
+            }
+        });
+    }
+    let _ = fs::remove_dir_all(&old);
     Ok(())
 }
 
 /// Replaces or adds `files` in an existing run folder, each file atomically (written beside
 /// its final name, then renamed), so a reader never sees a half-written chart or report.
+/// Stops with [`OutputError::Interrupted`] between files once `cancel` is set.
 pub fn update_run_folder<N: AsRef<str>>(
     dir: &Path,
     files: &[(N, Vec<u8>)],
+    cancel: &AtomicBool,
 ) -> Result<(), OutputError> {
     for (name, bytes) in files {
+        if cancel.load(Ordering::SeqCst) {
+            return Err(OutputError::Interrupted);
+        }
         let name: &str = name.as_ref();
         let path = dir.join(name);
         let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));

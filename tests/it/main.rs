@@ -10,6 +10,7 @@ mod determinism;
 mod horizon;
 mod invariants;
 mod montecarlo;
+mod safety;
 mod sweep;
 mod trace;
 mod validation;

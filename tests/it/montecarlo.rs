@@ -128,16 +128,23 @@ fn a_failed_write_leaves_no_run_folder_behind() {
         0,
         "something was left behind"
     );
-    // A complete write lands, and replacing it needs `force`.
-    let ok = vec![("a.csv", b"1".to_vec())];
+    // A complete write lands, and replacing it needs `force` (and covsim's manifest).
+    let manifest = br#"{ "covsim_version": "0", "scenario_name": "s", "replications": 1 }"#;
+    let ok = vec![
+        ("summary.csv", b"1".to_vec()),
+        ("manifest.json", manifest.to_vec()),
+    ];
     write_run_folder(&target, false, &ok).unwrap();
     assert!(write_run_folder(&target, false, &ok).is_err());
-    let new = vec![("a.csv", b"2".to_vec())];
+    let new = vec![
+        ("summary.csv", b"2".to_vec()),
+        ("manifest.json", manifest.to_vec()),
+    ];
     write_run_folder(&target, true, &new).unwrap();
-    assert_eq!(std::fs::read(target.join("a.csv")).unwrap(), b"2");
+    assert_eq!(std::fs::read(target.join("summary.csv")).unwrap(), b"2");
     // A failed replacement keeps the old folder.
     assert!(write_run_folder(&target, true, &files).is_err());
-    assert_eq!(std::fs::read(target.join("a.csv")).unwrap(), b"2");
+    assert_eq!(std::fs::read(target.join("summary.csv")).unwrap(), b"2");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
