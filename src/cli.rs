@@ -332,13 +332,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let started = Instant::now();
             let started_utc = chrono::Utc::now();
-            let text = std::fs::read_to_string(&scenario).map_err(|e| {
-                usage(anyhow::anyhow!(
-                    "{}: cannot read the file: {e}",
-                    scenario.display()
-                ))
-            })?;
-            let mut model = load(&scenario)?;
+            // Read once: what is simulated is exactly the text copied into the run folder.
+            let text = scenario::read_text(&scenario).map_err(usage)?;
+            let mut model = scenario::from_str(&text, &scenario.display().to_string())
+                .map_err(usage)?;
             if let Some(s) = seed {
                 model.sim.seed = s;
             }
@@ -497,12 +494,7 @@ struct Prepared {
 fn prepare_batch(scenario: &Path, kind: &str, b: &Batch) -> Result<Prepared, Failure> {
     let started = Instant::now();
     limit_threads(b.threads.map(|t| t as usize));
-    let text = std::fs::read_to_string(scenario).map_err(|e| {
-        usage(anyhow::anyhow!(
-            "{}: cannot read the file: {e}",
-            scenario.display()
-        ))
-    })?;
+    let text = scenario::read_text(scenario).map_err(usage)?;
     let file = scenario.display().to_string();
     let model = scenario::from_str(&text, &file).map_err(usage)?;
     let dir = b.out.clone().unwrap_or_else(|| {

@@ -19,7 +19,7 @@ use toml::Value;
 
 use crate::engine::catalog;
 use crate::model::{Model, Tier};
-use crate::montecarlo::{self, Experiment, Hooks, Interrupted, Plan};
+use crate::montecarlo::{self, Experiment, Hooks, Plan, RunError};
 use crate::report::csv::{Cell, Table};
 use crate::scenario::{Override, ScenarioError, ScenarioErrors, from_str_with};
 use crate::stats::Summary;
@@ -30,9 +30,9 @@ pub enum SweepError {
     /// The scenario, or the scenario with some override, is invalid.
     #[error("{0}")]
     Scenario(ScenarioErrors),
-    /// The run was interrupted.
+    /// A run was interrupted or could not start.
     #[error(transparent)]
-    Interrupted(#[from] Interrupted),
+    Run(#[from] RunError),
 }
 
 impl From<ScenarioErrors> for SweepError {
@@ -157,7 +157,7 @@ pub fn run_points(
     points: &[Point],
     plan: Plan,
     hooks: &Hooks<'_>,
-) -> Result<Vec<Experiment>, Interrupted> {
+) -> Result<Vec<Experiment>, RunError> {
     let mut out = Vec::with_capacity(points.len());
     for (k, p) in points.iter().enumerate() {
         let offset = k as u64 * plan.count;
