@@ -167,9 +167,7 @@ impl Experiment {
                 .iter()
                 .map(|s| SetupResults {
                     name: s.name.clone(),
-                    values: (0..metrics)
-                        .map(|_| Vec::with_capacity(capacity))
-                        .collect(),
+                    values: (0..metrics).map(|_| Vec::with_capacity(capacity)).collect(),
                     daily: DailyStats::default(),
                     times: std::array::from_fn(|_| {
                         std::array::from_fn(|_| vec![0; TimeHistogram::BINS])
@@ -255,7 +253,8 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
     if let Some(n) = threads {
         b = b.num_threads(n.max(1));
     }
-    b.build().map_err(|source| RunError::Threads { threads, source })
+    b.build()
+        .map_err(|source| RunError::Threads { threads, source })
 }
 
 /// Runs replications `first..first + count` of every setup, continuing `exp`. The range must
