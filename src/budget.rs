@@ -84,6 +84,9 @@ pub struct Work {
     pub keep_all_runs: bool,
     /// Worker threads.
     pub threads: u64,
+    /// Whether `replications` is only a cap (a precision-driven run, which usually stops far
+    /// earlier): the time is then an upper bound.
+    pub cap: bool,
 }
 
 /// The estimated memory and time of a run.
@@ -195,7 +198,10 @@ pub fn estimate(model: &Model, work: &Work) -> Estimate {
     let threads = work.threads.clamp(1, work.replications.max(1));
     let per_replication_s = ticket_setups_per_year * span_years / TICKETS_PER_SECOND
         + responder_work * span_years * SECONDS_PER_RESPONDER_SQUARED_YEAR;
-    let seconds = per_replication_s * work.replications as f64 * work.runs as f64 / threads as f64;
+    // Threads beyond the cores do not add speed.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u64);
+    let seconds =
+        per_replication_s * work.replications as f64 * work.runs as f64 / threads.min(cores) as f64;
     Estimate {
         stored_bytes,
         stored_bytes_per_replication,
@@ -363,7 +369,9 @@ pub fn check(est: &Estimate, work: &Work, avail: &Available) -> Result<Option<St
                 bytes_text(in_flight)
             );
             let threads = room.saturating_sub(est.stored_bytes) / est.replication_bytes.max(1);
-            if threads >= 1 {
+            if threads == 1 {
+                format!("{what}; use --threads 1")
+            } else if threads > 1 {
                 format!("{what}; use --threads {threads} or fewer")
             } else {
                 format!(
@@ -375,7 +383,8 @@ pub fn check(est: &Estimate, work: &Work, avail: &Available) -> Result<Option<St
     }
     if est.seconds > WARN_SECONDS {
         return Ok(Some(format!(
-            "this run may take about {} ({:.0} tickets per replication, {} replications{}, {} thread{}); Ctrl-C stops it",
+            "this run may take {}about {} ({:.0} tickets per replication, {} replications{}, {} thread{}); Ctrl-C stops it",
+            if work.cap { "up to " } else { "" },
             duration_text(est.seconds),
             est.tickets_per_replication,
             work.replications,
@@ -405,6 +414,7 @@ mod tests {
             runs: 1,
             keep_all_runs: true,
             threads: 2,
+            cap: false,
         }
     }
 

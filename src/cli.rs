@@ -368,6 +368,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     runs: 1,
                     keep_all_runs: true,
                     threads: thread_count as u64,
+                    cap: precision.is_some(),
                 },
             )?;
 
@@ -688,6 +689,7 @@ fn run_sweep(scenario: &Path, set: &[String], b: Batch) -> Result<(), Failure> {
             runs: points.len() as u64,
             keep_all_runs: true,
             threads: p.threads(&b),
+            cap: false,
         },
     )?;
     let setups = p.model.setups.len() as u64;
@@ -782,6 +784,7 @@ fn run_sensitivity(scenario: &Path, setup: &str, b: Batch) -> Result<(), Failure
             runs,
             keep_all_runs: false,
             threads: p.threads(&b),
+            cap: false,
         },
     )?;
     let result = p.with_progress(&b, reps * runs, 1, |hooks| {
