@@ -388,3 +388,44 @@ pub fn run_to_precision(
         target = (exp.count * 2).min(cap);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replication_ranges_end_below_the_last_index() {
+        assert_eq!(check_range(0, 1), Ok(()));
+        assert_eq!(check_range(REPLICATION_INDEX_END - 5, 5), Ok(()));
+        assert_eq!(
+            check_range(REPLICATION_INDEX_END - 4, 5),
+            Err(PlanError::First {
+                first: REPLICATION_INDEX_END - 4,
+                count: 5
+            })
+        );
+        assert!(check_range(u64::MAX - 3, 5).is_err());
+        assert_eq!(check_range(0, 0), Err(PlanError::Count(0)));
+        assert_eq!(check_range(0, MAX_REPLICATIONS), Ok(()));
+        assert_eq!(
+            check_range(0, MAX_REPLICATIONS + 1),
+            Err(PlanError::Count(MAX_REPLICATIONS + 1))
+        );
+    }
+
+    #[test]
+    fn an_impossible_thread_pool_is_an_error() {
+        // Stands in for a system that refuses threads: the builder's own failure path.
+        let e = RunError::Threads {
+            threads: Some(1024),
+            source: rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .stack_size(usize::MAX)
+                .build()
+                .expect_err("no stack of usize::MAX bytes"),
+        };
+        let text = e.to_string();
+        assert!(text.contains("cannot start 1024 worker threads"), "{text}");
+        assert!(text.contains("--threads"), "{text}");
+    }
+}
