@@ -58,7 +58,7 @@ pub const STARTER: &str = include_str!("../../scenarios/mustermann-gmbh.toml");
 const MAX_SYNTAX_ERRORS: usize = 10;
 
 /// One problem in a scenario file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ScenarioError {
     /// The file, as given to [`load`] or [`from_str`].
     pub file: String,
@@ -236,6 +236,9 @@ fn locate_all(
     file: &str,
 ) -> Vec<ScenarioError> {
     let mut errors: Vec<(usize, ScenarioError)> = Vec::new();
+    // A set, not a search of `errors`: a file of thousands of unknown keys must not take
+    // quadratic time to report.
+    let mut seen: std::collections::HashSet<ScenarioError> = std::collections::HashSet::new();
     for issue in issues {
         let span = issue
             .span
@@ -249,7 +252,7 @@ fn locate_all(
             message: issue.message,
             hint: issue.hint,
         };
-        if !errors.iter().any(|(_, x)| x == &e) {
+        if seen.insert(e.clone()) {
             errors.push((span.start, e));
         }
     }
