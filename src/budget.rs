@@ -329,6 +329,15 @@ pub struct TooLarge(pub String);
 /// what to change when it does not fit; otherwise a warning when the run will take longer
 /// than [`WARN_SECONDS`].
 pub fn check(est: &Estimate, work: &Work, avail: &Available) -> Result<Option<String>, TooLarge> {
+    // The engine numbers a replication's tickets in 32 bits; half of that leaves room for
+    // Poisson noise. Only a memory override could let such a run reach the engine.
+    if est.tickets_per_replication > f64::from(u32::MAX / 2) {
+        return Err(TooLarge(format!(
+            "one replication would hold about {:.0} tickets, more than the {} the simulator can number; lower the ticket rates, the MSP's other_clients_pcs or simulation.years",
+            est.tickets_per_replication,
+            u32::MAX / 2
+        )));
+    }
     let total = est.total_bytes();
     if total > avail.bytes {
         let head = format!(
@@ -444,13 +453,14 @@ mod tests {
 
     #[test]
     fn huge_ticket_rates_are_refused_naming_tickets() {
-        // 1.2e9 tickets a year: within every documented range.
+        // 120 million password resets a year (and six times as many of the MSP's other
+        // clients'): within every documented range.
         let text = crate::scenario::STARTER
             .replace(
                 "tickets_per_user_month = 0.25",
                 "tickets_per_user_month = 100",
             )
-            .replace("users = 50 ", "users = 1000000 ");
+            .replace("users = 50 ", "users = 100000 ");
         let model = crate::scenario::from_str(&text, "s.toml").unwrap();
         let w = work(10);
         let est = estimate(&model, &w);
@@ -461,6 +471,22 @@ mod tests {
         let e = check(&est, &w, &avail).unwrap_err().0;
         assert!(e.contains("tickets"), "{e}");
         assert!(e.contains("not even one replication fits"), "{e}");
+        // Even where memory were no object, the tickets could not be numbered.
+        let w = Work {
+            replications: 1,
+            ..w
+        };
+        let huge = text
+            .replace("users = 100000 ", "users = 1000000 ")
+            .replace("years = 1 ", "years = 50 ");
+        let huge = crate::scenario::from_str(&huge, "s.toml").unwrap();
+        let est = estimate(&huge, &w);
+        let unlimited = Available {
+            bytes: u64::MAX,
+            source: "test".into(),
+        };
+        let e = check(&est, &w, &unlimited).unwrap_err().0;
+        assert!(e.contains("the simulator can number"), "{e}");
     }
 
     #[test]
