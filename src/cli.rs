@@ -353,14 +353,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 )));
             }
             let threads = threads.map(|t| t as usize);
+            start_threads(threads)?;
+            let thread_count = threads.unwrap_or_else(rayon::current_num_threads);
+
+            // Ctrl-C stops the run, within a replication too; nothing is written then.
+            static CANCEL: AtomicBool = AtomicBool::new(false);
+            let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::Relaxed));
             let cap = reps.unwrap_or(if precision.is_some() {
                 100_000
             } else {
                 model.sim.replications
             });
             montecarlo::check_range(replications_from, cap).map_err(usage)?;
-            start_threads(threads)?;
-            let thread_count = threads.unwrap_or_else(rayon::current_num_threads);
             check_budget(
                 &[&model],
                 covsim::budget::Work {
@@ -371,10 +375,6 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     cap: precision.is_some(),
                 },
             )?;
-
-            // Ctrl-C stops the run between batches; nothing is written then.
-            static CANCEL: AtomicBool = AtomicBool::new(false);
-            let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::Relaxed));
             let bar = progress_bar(cap * model.setups.len() as u64, quiet);
             let setups = model.setups.len() as u64;
             let progress = |done: u64| {
