@@ -125,7 +125,7 @@ enum Command {
 struct RunOptions {
     /// Replications (per point of a sweep, per run of a sensitivity analysis; default: the
     /// scenario's `simulation.replications`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=montecarlo::MAX_REPLICATIONS))]
     reps: Option<u64>,
     /// Master seed (default: the scenario's `simulation.seed`).
     #[arg(long)]
@@ -241,6 +241,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             ))
         }
         Command::Report { run_dir, lang } => {
+            start_threads(None)?;
             let files = read_run_folder(&run_dir).map_err(|e| {
                 usage(anyhow::anyhow!(
                     "{e}; is {} the folder of a finished covsim run?",
@@ -386,13 +387,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let started = Instant::now();
             let started_utc = chrono::Utc::now();
-            let text = std::fs::read_to_string(&scenario).map_err(|e| {
-                usage(anyhow::anyhow!(
-                    "{}: cannot read the file: {e}",
-                    scenario.display()
-                ))
-            })?;
-            let mut model = load(&scenario)?;
+            // Read once: what is simulated is exactly the text copied into the run folder.
+            let text = scenario::read_text(&scenario).map_err(usage)?;
+            let mut model =
+                scenario::from_str(&text, &scenario.display().to_string()).map_err(usage)?;
             if let Some(s) = seed {
                 model.sim.seed = s;
             }
@@ -404,10 +402,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             });
             check_target(&dir, force).map_err(output_failure)?;
             let threads = threads.map(|t| t as usize);
-            limit_threads(threads);
+            start_threads(threads)?;
             let thread_count = threads.unwrap_or_else(rayon::current_num_threads);
 
-            // Ctrl-C stops the run between batches; nothing is written then.
+            // Ctrl-C stops the run, within a replication too; nothing is written then.
             static CANCEL: AtomicBool = AtomicBool::new(false);
             covsim::interrupt::watch(&CANCEL);
             let cap = reps.unwrap_or(if precision.is_some() {
@@ -415,6 +413,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 model.sim.replications
             });
+            montecarlo::check_range(replications_from, cap).map_err(usage)?;
+            check_budget(
+                &[&model],
+                covsim::budget::Work {
+                    replications: cap,
+                    runs: 1,
+                    keep_all_runs: true,
+                    threads: thread_count as u64,
+                    cap: precision.is_some(),
+                },
+            )?;
             let bar = progress_bar(cap * model.setups.len() as u64, quiet);
             let setups = model.setups.len() as u64;
             let progress = |done: u64| {
@@ -553,13 +562,8 @@ struct Prepared {
 
 fn prepare_batch(scenario: &Path, kind: &str, b: &Batch) -> Result<Prepared, Failure> {
     let started = Instant::now();
-    limit_threads(b.threads.map(|t| t as usize));
-    let text = std::fs::read_to_string(scenario).map_err(|e| {
-        usage(anyhow::anyhow!(
-            "{}: cannot read the file: {e}",
-            scenario.display()
-        ))
-    })?;
+    start_threads(b.threads.map(|t| t as usize))?;
+    let text = scenario::read_text(scenario).map_err(usage)?;
     let file = scenario.display().to_string();
     let model = scenario::from_str(&text, &file).map_err(usage)?;
     let dir = b.out.clone().unwrap_or_else(|| {
@@ -590,14 +594,45 @@ fn prepare_batch(scenario: &Path, kind: &str, b: &Batch) -> Result<Prepared, Fai
     })
 }
 
-/// `--threads` bounds the writing of outputs (charts, CSV formatting, summaries) as well as the
-/// simulation, which runs on a pool of its own with the same size.
-fn limit_threads(threads: Option<usize>) {
+/// Starts the global worker threads: `--threads` bounds the writing of outputs (charts, CSV
+/// formatting, summaries) as well as the simulation, which runs on a pool of its own with the
+/// same size. Started here, not lazily, so that a system that refuses the threads (memory,
+/// process limit) gives a message instead of a panic inside rayon.
+fn start_threads(threads: Option<usize>) -> Result<(), Failure> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
-        // Fails only if the global pool exists already; nothing starts it before this call.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
+        builder = builder.num_threads(n);
+    }
+    // Nothing starts the global pool before this call, so an error is the system's refusal.
+    builder.build_global().map_err(|e| {
+        Failure::from(anyhow::anyhow!(
+            "cannot start {} worker threads: {e}; run with fewer threads, e.g. --threads 2",
+            threads.map_or_else(|| "the".to_string(), |n| n.to_string())
+        ))
+    })
+}
+
+/// Refuses (exit 2) a run whose estimated memory exceeds what is available, naming what
+/// drives it; warns on stderr when it will take long. See `covsim::budget`.
+/// Of several models (the points of a sweep), the largest estimate counts.
+fn check_budget(
+    models: &[&covsim::model::Model],
+    work: covsim::budget::Work,
+) -> Result<(), Failure> {
+    use covsim::budget;
+    let available = budget::available().map_err(|e| usage(anyhow::anyhow!(e)))?;
+    let estimate = models
+        .iter()
+        .map(|m| budget::estimate(m, &work))
+        .max_by_key(budget::Estimate::total_bytes)
+        .ok_or_else(|| usage(anyhow::anyhow!("nothing to simulate")))?;
+    match budget::check(&estimate, &work, &available) {
+        Err(e) => Err(usage(e)),
+        Ok(Some(warning)) => {
+            eprintln!("warning: {warning}");
+            Ok(())
+        }
+        Ok(None) => Ok(()),
     }
 }
 
@@ -616,6 +651,12 @@ impl Prepared {
     /// Replications per point or run.
     fn reps(&self, b: &Batch) -> u64 {
         b.reps.unwrap_or(self.model.sim.replications)
+    }
+
+    /// Worker threads of the simulation.
+    fn threads(&self, b: &Batch) -> u64 {
+        b.threads
+            .unwrap_or_else(|| rayon::current_num_threads() as u64)
     }
 
     /// Runs `simulate` with Ctrl-C cancellation and a progress bar over `total` steps, of which
@@ -693,6 +734,16 @@ fn run_sweep(scenario: &Path, set: &[String], b: Batch) -> Result<(), Failure> {
     }
     let points = sweep::points(&p.text, &p.file, &axes, b.seed).map_err(usage)?;
     let (reps, plan) = (p.reps(&b), p.plan(&b));
+    check_budget(
+        &points.iter().map(|pt| &pt.model).collect::<Vec<_>>(),
+        covsim::budget::Work {
+            replications: reps,
+            runs: points.len() as u64,
+            keep_all_runs: true,
+            threads: p.threads(&b),
+            cap: false,
+        },
+    )?;
     let setups = p.model.setups.len() as u64;
     let total = reps * points.len() as u64 * setups;
     let result = p.with_progress(&b, total, setups, |hooks| {
@@ -779,6 +830,16 @@ fn run_sensitivity(scenario: &Path, setup: &str, b: Batch) -> Result<(), Failure
     let runs =
         1 + 2 * sweep::variations(&p.text, &p.model, index, sweep::SENSITIVITY_RANGE).len() as u64;
     let (reps, plan) = (p.reps(&b), p.plan(&b));
+    check_budget(
+        &[&sweep::only_setup(&p.model, index)],
+        covsim::budget::Work {
+            replications: reps,
+            runs,
+            keep_all_runs: false,
+            threads: p.threads(&b),
+            cap: false,
+        },
+    )?;
     let result = p.with_progress(&b, reps * runs, 1, |hooks| {
         sweep::sensitivity(&p.text, &p.file, setup, b.seed, plan, hooks)
     });
@@ -857,13 +918,14 @@ fn progress_bar(total: u64, quiet: bool) -> Option<indicatif::ProgressBar> {
         .expect("a valid template"),
     );
     let shown = bar.clone();
-    std::thread::spawn(move || {
+    // The system may refuse a thread; the run does not need its progress bar.
+    let delayed = std::thread::Builder::new().spawn(move || {
         std::thread::sleep(Duration::from_secs(1));
         if !shown.is_finished() {
             shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }
     });
-    Some(bar)
+    delayed.is_ok().then_some(bar)
 }
 
 /// Writes to a temporary file beside `path`, then renames it: never a half-written file. Without

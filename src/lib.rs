@@ -27,6 +27,7 @@
 //! ```
 
 pub mod allocator;
+pub mod budget;
 pub mod calendar;
 pub mod dist;
 pub mod engine;

@@ -17,6 +17,16 @@ use crate::engine::{Daily, ReplicationResult, Simulator, TimeHistogram, catalog}
 use crate::model::Model;
 use crate::stats::MeanCi;
 
+/// At most this many replications per run (per setup, per point of a sweep): the limit of the
+/// scenario's `simulation.replications` and of `--reps`. Ten million already keep about 7 GB
+/// of per-replication values per setup (see [`crate::budget`]).
+pub const MAX_REPLICATIONS: u64 = 10_000_000;
+
+/// Replication indexes end below this: 10^15. Indexes are written into `replications.csv`, and
+/// spreadsheets keep 15 significant digits, so a larger index would not read back exactly;
+/// the bound also keeps `first + count` far from overflowing `u64`.
+pub const REPLICATION_INDEX_END: u64 = 1_000_000_000_000_000;
+
 /// Which replications to run, and on how many threads.
 #[derive(Clone, Copy, Debug)]
 pub struct Plan {
@@ -26,6 +36,46 @@ pub struct Plan {
     pub count: u64,
     /// Worker threads; `None` for one per core.
     pub threads: Option<usize>,
+}
+
+impl Plan {
+    /// Checks that the replications `first..first + count` exist: `count` between 1 and
+    /// [`MAX_REPLICATIONS`], and the last index below [`REPLICATION_INDEX_END`].
+    pub fn check(&self) -> Result<(), PlanError> {
+        check_range(self.first, self.count)
+    }
+}
+
+/// Checks a replication range (see [`Plan::check`]).
+pub fn check_range(first: u64, count: u64) -> Result<(), PlanError> {
+    if count == 0 || count > MAX_REPLICATIONS {
+        return Err(PlanError::Count(count));
+    }
+    if first > REPLICATION_INDEX_END - count {
+        return Err(PlanError::First { first, count });
+    }
+    Ok(())
+}
+
+/// A replication range that cannot be run.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// Too many or no replications.
+    #[error(
+        "--reps must be between 1 and {MAX_REPLICATIONS} (the limit of simulation.replications), got {0}"
+    )]
+    Count(u64),
+    /// The range would end at or beyond [`REPLICATION_INDEX_END`].
+    #[error(
+        "--replications-from must be between 0 and {} for {count} replications (replication indexes end below 10^15, which spreadsheets still read exactly), got {first}",
+        REPLICATION_INDEX_END - count
+    )]
+    First {
+        /// The first index asked for.
+        first: u64,
+        /// The replications asked for.
+        count: u64,
+    },
 }
 
 /// Per-day results of one setup, accumulated over replications.
@@ -104,8 +154,11 @@ pub struct Experiment {
 }
 
 impl Experiment {
-    fn new(model: &Model, first: u64) -> Experiment {
+    /// An empty experiment with room for `capacity` replications: reserved exactly, the
+    /// per-replication values take half the memory that doubling vectors may hold.
+    fn new(model: &Model, first: u64, capacity: u64) -> Experiment {
         let metrics = catalog().len();
+        let capacity = usize::try_from(capacity).unwrap_or(usize::MAX);
         Experiment {
             first,
             count: 0,
@@ -114,7 +167,7 @@ impl Experiment {
                 .iter()
                 .map(|s| SetupResults {
                     name: s.name.clone(),
-                    values: vec![Vec::new(); metrics],
+                    values: (0..metrics).map(|_| Vec::with_capacity(capacity)).collect(),
                     daily: DailyStats::default(),
                     times: std::array::from_fn(|_| {
                         std::array::from_fn(|_| vec![0; TimeHistogram::BINS])
@@ -157,27 +210,55 @@ pub struct Interrupted {
     pub total: u64,
 }
 
+/// Why a run produced no results.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Ctrl-C (the cancellation flag) stopped it.
+    #[error(transparent)]
+    Interrupted(#[from] Interrupted),
+    /// The replication range does not exist.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The operating system refused the worker threads (too many threads for the memory or
+    /// the process limit).
+    #[error(
+        "cannot start {} worker threads: {source}; run with fewer threads, e.g. --threads 2",
+        threads.map_or_else(|| "the".to_string(), |n| n.to_string())
+    )]
+    Threads {
+        /// The threads asked for; `None` for one per core.
+        threads: Option<usize>,
+        /// What the thread pool reported.
+        source: rayon::ThreadPoolBuildError,
+    },
+}
+
 /// Replications per batch: large enough to keep every thread busy, small enough that an
 /// interruption is noticed quickly and the per-replication daily series do not pile up.
 const BATCH: u64 = 256;
 
-/// Hooks of a run: a cancellation flag checked between batches, and progress.
+/// Hooks of a run: a cancellation flag, and progress.
 pub struct Hooks<'a> {
-    /// Set to stop the run after the current batch.
+    /// Set to stop the run: the engine checks it every few thousand events inside each
+    /// replication, and the run then ends with [`Interrupted`] within about a second.
     pub cancel: &'a AtomicBool,
     /// Called with the number of finished replications (from worker threads).
     pub progress: &'a (dyn Fn(u64) + Sync),
 }
 
-fn pool(threads: Option<usize>) -> rayon::ThreadPool {
+/// The worker threads of a run. Spawning threads is something the system may refuse (memory,
+/// `RLIMIT_NPROC`): that is an error for the user to act on, not a panic.
+pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, RunError> {
     let mut b = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         b = b.num_threads(n.max(1));
     }
-    b.build().expect("a thread pool can be built")
+    b.build()
+        .map_err(|source| RunError::Threads { threads, source })
 }
 
-/// Runs replications `first..first + count` of every setup, continuing `into` if given.
+/// Runs replications `first..first + count` of every setup, continuing `exp`. The range must
+/// have been checked ([`check_range`]), so that `first + count` does not overflow.
 fn run_range(
     sim: &Simulator<'_>,
     pool: &rayon::ThreadPool,
@@ -188,25 +269,36 @@ fn run_range(
     total: u64,
 ) -> Result<(), Interrupted> {
     let done = AtomicU64::new(exp.count);
+    let end_all = first + count;
+    let interrupted = |exp: &Experiment| Interrupted {
+        done: exp.count,
+        total,
+    };
     let mut next = first;
-    while next < first + count {
+    while next < end_all {
         if hooks.cancel.load(Ordering::Relaxed) {
-            return Err(Interrupted {
-                done: exp.count,
-                total,
-            });
+            return Err(interrupted(exp));
         }
-        let end = (next + BATCH).min(first + count);
+        let end = next.saturating_add(BATCH).min(end_all);
         let batch: Vec<Vec<ReplicationResult>> = pool.install(|| {
             (next..end)
                 .into_par_iter()
                 .map(|rep| {
+                    // Once cancelled, the batch is thrown away: skip what has not started.
+                    if hooks.cancel.load(Ordering::Relaxed) {
+                        return Vec::new();
+                    }
                     let r = sim.run_all(rep);
                     (hooks.progress)(done.fetch_add(1, Ordering::Relaxed) + 1);
                     r
                 })
                 .collect()
         });
+        // The engine stops a replication early when the flag is set, so a batch that ran
+        // while it was set holds unfinished replications: none of it may be folded in.
+        if hooks.cancel.load(Ordering::Relaxed) {
+            return Err(interrupted(exp));
+        }
         for results in batch {
             exp.push(results);
         }
@@ -216,10 +308,11 @@ fn run_range(
 }
 
 /// Runs the replications of `plan` for every setup of `model`.
-pub fn run(model: &Model, plan: Plan, hooks: &Hooks<'_>) -> Result<Experiment, Interrupted> {
-    let sim = Simulator::new(model);
-    let pool = pool(plan.threads);
-    let mut exp = Experiment::new(model, plan.first);
+pub fn run(model: &Model, plan: Plan, hooks: &Hooks<'_>) -> Result<Experiment, RunError> {
+    plan.check()?;
+    let sim = Simulator::new(model).with_cancel(hooks.cancel);
+    let pool = pool(plan.threads)?;
+    let mut exp = Experiment::new(model, plan.first, plan.count);
     run_range(
         &sim, &pool, plan.first, plan.count, &mut exp, hooks, plan.count,
     )?;
@@ -273,10 +366,12 @@ pub fn run_to_precision(
     cap: u64,
     threads: Option<usize>,
     hooks: &Hooks<'_>,
-) -> Result<(Experiment, PrecisionOutcome), Interrupted> {
-    let sim = Simulator::new(model);
-    let pool = pool(threads);
-    let mut exp = Experiment::new(model, first);
+) -> Result<(Experiment, PrecisionOutcome), RunError> {
+    check_range(first, cap)?;
+    let sim = Simulator::new(model).with_cancel(hooks.cancel);
+    let pool = pool(threads)?;
+    // Capacity for the first step only: reserving the cap could hold far more than is run.
+    let mut exp = Experiment::new(model, first, initial.min(cap));
     let mut target = initial.clamp(2, cap.max(2));
     loop {
         let more = target - exp.count;
@@ -291,5 +386,46 @@ pub fn run_to_precision(
             return Ok((exp, outcome));
         }
         target = (exp.count * 2).min(cap);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replication_ranges_end_below_the_last_index() {
+        assert_eq!(check_range(0, 1), Ok(()));
+        assert_eq!(check_range(REPLICATION_INDEX_END - 5, 5), Ok(()));
+        assert_eq!(
+            check_range(REPLICATION_INDEX_END - 4, 5),
+            Err(PlanError::First {
+                first: REPLICATION_INDEX_END - 4,
+                count: 5
+            })
+        );
+        assert!(check_range(u64::MAX - 3, 5).is_err());
+        assert_eq!(check_range(0, 0), Err(PlanError::Count(0)));
+        assert_eq!(check_range(0, MAX_REPLICATIONS), Ok(()));
+        assert_eq!(
+            check_range(0, MAX_REPLICATIONS + 1),
+            Err(PlanError::Count(MAX_REPLICATIONS + 1))
+        );
+    }
+
+    #[test]
+    fn an_impossible_thread_pool_is_an_error() {
+        // Stands in for a system that refuses threads: the builder's own failure path.
+        let e = RunError::Threads {
+            threads: Some(1024),
+            source: rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .stack_size(usize::MAX)
+                .build()
+                .expect_err("no stack of usize::MAX bytes"),
+        };
+        let text = e.to_string();
+        assert!(text.contains("cannot start 1024 worker threads"), "{text}");
+        assert!(text.contains("--threads"), "{text}");
     }
 }

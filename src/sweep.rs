@@ -19,7 +19,7 @@ use toml::Value;
 
 use crate::engine::catalog;
 use crate::model::{Model, Tier};
-use crate::montecarlo::{self, Experiment, Hooks, Interrupted, Plan};
+use crate::montecarlo::{self, Experiment, Hooks, Plan, RunError};
 use crate::report::csv::{Cell, Table};
 use crate::scenario::{Override, ScenarioError, ScenarioErrors, from_str_with};
 use crate::stats::Summary;
@@ -30,9 +30,9 @@ pub enum SweepError {
     /// The scenario, or the scenario with some override, is invalid.
     #[error("{0}")]
     Scenario(ScenarioErrors),
-    /// The run was interrupted.
+    /// A run was interrupted or could not start.
     #[error(transparent)]
-    Interrupted(#[from] Interrupted),
+    Run(#[from] RunError),
 }
 
 impl From<ScenarioErrors> for SweepError {
@@ -106,15 +106,65 @@ pub fn grid(axes: &[Axis]) -> Vec<Vec<usize>> {
     out
 }
 
+/// A sweep has at most this many points: each is validated and kept in memory before the
+/// first is simulated, and each is a full run (a 1,000 × 1,000 grid would validate for an
+/// hour before simulating anything). Larger studies are several sweeps.
+pub const MAX_POINTS: usize = 1_000;
+
+/// Why an axis cannot be swept, if it cannot: `simulation.replications` would be ignored (every
+/// point runs the same replications, `--reps` or the file's, so that the points share their
+/// random numbers and are equally precise), and a swept `simulation.seed` would be replaced by
+/// `--seed`. Swept seeds and years are honoured.
+fn unsweepable(path: &str, seed: Option<u64>) -> Option<String> {
+    // Quoted keys name the same field (`simulation."replications"`).
+    let bare: String = path.chars().filter(|c| !matches!(c, '"' | '\'')).collect();
+    match bare.as_str() {
+        "simulation.replications" => Some(
+            "simulation.replications cannot be swept: every point runs the same replications (--reps, else the file's value), so that the points share their random numbers; set it in the file or with --reps".to_string(),
+        ),
+        "simulation.seed" if seed.is_some() => Some(
+            "simulation.seed is swept and --seed is given: --seed would replace every point's seed; leave out one of the two".to_string(),
+        ),
+        _ => None,
+    }
+}
+
 /// Builds and validates every point of the grid of `axes` over the scenario `text` (named
 /// `file` in messages). `seed`, if given, replaces the scenario's seed at every point. Reports
-/// the problems of all points at once (each problem once).
+/// the problems of all points at once (each problem once). Refuses more than [`MAX_POINTS`]
+/// points, and axes whose values would be ignored (see `unsweepable`).
 pub fn points(
     text: &str,
     file: &str,
     axes: &[Axis],
     seed: Option<u64>,
 ) -> Result<Vec<Point>, ScenarioErrors> {
+    let usage = |message: String| {
+        ScenarioErrors(vec![ScenarioError {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            path: "--set".into(),
+            message,
+            hint: None,
+        }])
+    };
+    for a in axes {
+        if let Some(why) = unsweepable(&a.path, seed) {
+            return Err(usage(why));
+        }
+    }
+    let count = axes
+        .iter()
+        .try_fold(1usize, |n, a| n.checked_mul(a.values.len()));
+    if count.is_none_or(|n| n > MAX_POINTS) {
+        let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
+        return Err(usage(format!(
+            "the grid has {} points ({}); a sweep has at most {MAX_POINTS}: split it into several sweeps or use fewer values",
+            count.map_or_else(|| "too many".to_string(), |n| n.to_string()),
+            sizes.join(" × ")
+        )));
+    }
     crate::scenario::from_str(text, file)?;
     let mut out = Vec::new();
     let mut errors: Vec<ScenarioError> = Vec::new();
@@ -157,7 +207,7 @@ pub fn run_points(
     points: &[Point],
     plan: Plan,
     hooks: &Hooks<'_>,
-) -> Result<Vec<Experiment>, Interrupted> {
+) -> Result<Vec<Experiment>, RunError> {
     let mut out = Vec::with_capacity(points.len());
     for (k, p) in points.iter().enumerate() {
         let offset = k as u64 * plan.count;

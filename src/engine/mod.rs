@@ -48,6 +48,7 @@ mod waiting;
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use cost::Costs;
 pub use metrics::{Daily, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
@@ -163,7 +164,14 @@ pub struct Simulator<'m> {
     /// Per setup: when its emergency help can work (empty without emergency help).
     emergency_hours: Vec<IntervalSet>,
     arrivals: arrivals::Arrivals,
+    /// Set from outside (Ctrl-C) to end replications early; see [`Simulator::with_cancel`].
+    cancel: Option<&'m AtomicBool>,
 }
+
+/// Events processed between two looks at the cancellation flag: a relaxed load every 4096
+/// events costs nothing measurable, and even the slowest replications process millions of
+/// events a second, so a cancellation acts within milliseconds.
+const CANCEL_CHECK_EVENTS: u32 = 4096;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum State {
@@ -381,6 +389,7 @@ struct Run<'a> {
     helped: bool,
     emergency_hours: &'a IntervalSet,
     trace: Option<Trace>,
+    cancel: Option<&'a AtomicBool>,
 }
 
 impl<'m> Simulator<'m> {
@@ -445,7 +454,16 @@ impl<'m> Simulator<'m> {
                 })
                 .collect(),
             arrivals: arrivals::Arrivals::new(model),
+            cancel: None,
         }
+    }
+
+    /// Lets `cancel` stop replications early: once it is set, a replication ends at its next
+    /// check (every few thousand events) and returns a result of the unfinished run, which
+    /// the caller must throw away (the Monte Carlo layer then reports the interruption).
+    pub fn with_cancel(mut self, cancel: &'m AtomicBool) -> Simulator<'m> {
+        self.cancel = Some(cancel);
+        self
     }
 
     /// The model this simulator runs.
@@ -652,6 +670,7 @@ impl<'m> Simulator<'m> {
             helped: false,
             emergency_hours: &self.emergency_hours[setup_idx],
             trace: None,
+            cancel: self.cancel,
         };
         if traced {
             run.trace = Some(Trace {
@@ -711,7 +730,17 @@ impl Run<'_> {
         }
         let mut next_arrival = 0;
         let mut now = start;
+        // Counts events (not loop rounds: a thousand technicians may change duty in one round).
+        let mut until_cancel_check = CANCEL_CHECK_EVENTS;
         loop {
+            if until_cancel_check == 0 {
+                until_cancel_check = CANCEL_CHECK_EVENTS;
+                if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    self.ended = now;
+                    break;
+                }
+            }
+            until_cancel_check -= 1;
             let heap_next = self.events.peek();
             let arrival_next = self
                 .tickets
@@ -745,6 +774,7 @@ impl Run<'_> {
                 match self.events.peek() {
                     Some((t, _)) if t == now => {
                         let (_, ev) = self.events.pop().expect("peeked");
+                        until_cancel_check = until_cancel_check.saturating_sub(1);
                         self.handle(now, ev);
                     }
                     _ => break,
@@ -756,6 +786,7 @@ impl Run<'_> {
                 }
                 let id = next_arrival;
                 next_arrival += 1;
+                until_cancel_check = until_cancel_check.saturating_sub(1);
                 let alone = self
                     .tickets
                     .get(next_arrival)

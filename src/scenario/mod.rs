@@ -58,7 +58,7 @@ pub const STARTER: &str = include_str!("../../scenarios/mustermann-gmbh.toml");
 const MAX_SYNTAX_ERRORS: usize = 10;
 
 /// One problem in a scenario file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ScenarioError {
     /// The file, as given to [`load`] or [`from_str`].
     pub file: String,
@@ -115,8 +115,22 @@ impl fmt::Display for ScenarioErrors {
 
 impl std::error::Error for ScenarioErrors {}
 
+/// Scenario files larger than this are refused: 1 MiB, about a hundred times the largest real
+/// scenario (the starter is 20 KB). The limit keeps a wrong file (a log, an image, a disk
+/// image, `/dev/zero`) from being read into memory and parsed for minutes.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 /// Reads, parses and validates the scenario file at `path`.
 pub fn load(path: &FsPath) -> Result<Model, ScenarioErrors> {
+    let text = read_text(path)?;
+    from_str(&text, &path.display().to_string())
+}
+
+/// Reads the scenario file at `path` as text, at most [`MAX_FILE_BYTES`]. Reads the file once,
+/// as a stream, so that pipes (`covsim run <(…)`) work and what is simulated is exactly the
+/// text that was read; a file that never ends (`/dev/zero`) is refused at the limit.
+pub fn read_text(path: &FsPath) -> Result<String, ScenarioErrors> {
+    use std::io::Read;
     let file = path.display().to_string();
     let whole_file = |message: String| {
         ScenarioErrors(vec![ScenarioError {
@@ -128,26 +142,35 @@ pub fn load(path: &FsPath) -> Result<Model, ScenarioErrors> {
             hint: None,
         }])
     };
-    let bytes =
-        std::fs::read(path).map_err(|e| whole_file(format!("cannot read the file: {e}")))?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+    let cannot_read = |e: std::io::Error| whole_file(format!("cannot read the file: {e}"));
+    let f = std::fs::File::open(path).map_err(cannot_read)?;
+    let mut bytes = Vec::new();
+    f.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(whole_file(format!(
+            "the file is larger than {} MiB, far larger than any scenario (a scenario is a TOML text of a few kilobytes); is it the right file?",
+            MAX_FILE_BYTES >> 20
+        )));
+    }
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(t),
         Err(e) => {
             // Point at the first byte that is not UTF-8: the text before it is valid.
             let valid = e.utf8_error().valid_up_to();
             let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
             let (line, column) = LineIndex::new(prefix).line_col(prefix, valid);
-            return Err(ScenarioErrors(vec![ScenarioError {
+            Err(ScenarioErrors(vec![ScenarioError {
                 file,
                 line,
                 column,
                 path: String::new(),
                 message: "the file is not UTF-8 text".to_owned(),
                 hint: Some("save the scenario as UTF-8 text, which TOML requires".to_owned()),
-            }]));
+            }]))
         }
-    };
-    from_str(&text, &file)
+    }
 }
 
 /// Parses and validates scenario `text`; `file_name` is used in messages and, without its
@@ -213,6 +236,9 @@ fn locate_all(
     file: &str,
 ) -> Vec<ScenarioError> {
     let mut errors: Vec<(usize, ScenarioError)> = Vec::new();
+    // A set, not a search of `errors`: a file of thousands of unknown keys must not take
+    // quadratic time to report.
+    let mut seen: std::collections::HashSet<ScenarioError> = std::collections::HashSet::new();
     for issue in issues {
         let span = issue
             .span
@@ -226,7 +252,7 @@ fn locate_all(
             message: issue.message,
             hint: issue.hint,
         };
-        if !errors.iter().any(|(_, x)| x == &e) {
+        if seen.insert(e.clone()) {
             errors.push((span.start, e));
         }
     }

@@ -7,7 +7,7 @@
 //! they cause no follow-up errors (an invalid profile still counts as defined, an invalid hours
 //! string becomes the default hours).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Timelike;
 
@@ -302,7 +302,7 @@ impl Validator {
         path: Path,
         v: Option<&String>,
         what: &str,
-        seen: &mut Vec<String>,
+        seen: &mut HashSet<String>,
     ) -> Option<String> {
         let Some(id) = v else {
             let key = key_name(&path);
@@ -324,7 +324,7 @@ impl Validator {
                 format!("every {what} needs its own id"),
             );
         } else {
-            seen.push(id.clone());
+            seen.insert(id.clone());
         }
         Some(id.clone())
     }
@@ -748,7 +748,7 @@ impl Validator {
                 "add a [[categories]] table with id, tickets_per_user_month and effort_h",
             );
         }
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         list.iter()
             .enumerate()
             .map(|(i, c)| self.category(&path.index(i), c, users, (weights, cal), &mut seen))
@@ -761,7 +761,7 @@ impl Validator {
         c: &RawCategory,
         users: u32,
         (weights, cal): (Option<&Weights>, Option<&Calendar>),
-        seen: &mut Vec<String>,
+        seen: &mut HashSet<String>,
     ) -> Category {
         let id = self
             .id(path.key("id"), c.id.as_ref(), "category", seen)
@@ -1249,7 +1249,7 @@ impl Validator {
         cal: Option<&Calendar>,
     ) -> (Vec<Person>, Vec<String>) {
         let root = Path::root().key("people");
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         let mut ids = Vec::new();
         let mut people = Vec::new();
         for (i, p) in raw.people.iter().flatten().enumerate() {

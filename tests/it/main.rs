@@ -2,6 +2,7 @@
 
 mod absences;
 mod analytic;
+mod bounds;
 mod charts;
 mod cli;
 mod common;
