@@ -9,6 +9,7 @@ mod cost;
 mod determinism;
 mod invariants;
 mod montecarlo;
+mod names;
 mod sweep;
 mod trace;
 mod validation;
