@@ -515,7 +515,17 @@ mod tests {
     #[test]
     fn protection_round_trips_every_text() {
         for name in [
-            "'=x", "'-20% budget", "=SUM(A1)", "+1", "-x", "@y", "''", "'", "plain", "", "\tx",
+            "'=x",
+            "'-20% budget",
+            "=SUM(A1)",
+            "+1",
+            "-x",
+            "@y",
+            "''",
+            "'",
+            "plain",
+            "",
+            "\tx",
         ] {
             let written = formula_safe(name);
             assert!(

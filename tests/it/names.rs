@@ -14,19 +14,35 @@ fn stderr(out: &std::process::Output) -> String {
 /// A tiny scenario (one admin, 10 PCs) with one single-admin setup per name.
 pub(crate) fn scenario_with_setups(scenario_name: &str, names: &[&str]) -> String {
     let mut s = format!(
-        "name = {scenario_name:?}\n\
+        "name = {}\n\
          [company]\npcs = 10\n\
          [simulation]\nreplications = 3\nwarmup_days = 0\ndrain_days = 5\n\
          [[categories]]\nid = \"job\"\ntickets_per_user_month = 0.5\n\
-         [[people]]\nid = \"anna\"\nrole = \"admin\"\n"
+         [[people]]\nid = \"anna\"\nrole = \"admin\"\n",
+        toml_string(scenario_name)
     );
     for n in names {
-        // TOML basic strings use the same escapes as Rust's Debug for these names.
         s.push_str(&format!(
-            "[[setups]]\nname = {n:?}\npreset = \"single-admin\"\nadmins = [\"anna\"]\n"
+            "[[setups]]\nname = {}\npreset = \"single-admin\"\nadmins = [\"anna\"]\n",
+            toml_string(n)
         ));
     }
     s
+}
+
+/// `s` as a TOML basic string.
+pub(crate) fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Names that start like a spreadsheet formula, or with the apostrophe that protects one.
@@ -77,8 +93,71 @@ pub(crate) fn svg_texts(path: &std::path::Path) -> Vec<String> {
     doc.descendants()
         .filter(|n| n.has_tag_name("text"))
         .map(|n| {
-            let t: String = n.descendants().filter(|t| t.is_text()).filter_map(|t| t.text()).collect();
+            let t: String = n
+                .descendants()
+                .filter(|t| t.is_text())
+                .filter_map(|t| t.text())
+                .collect();
             t.trim().to_owned()
         })
         .collect()
+}
+
+#[test]
+fn xml_specials_in_names_are_escaped_in_every_svg_and_the_report() {
+    let names = ["A&B <x> \"q\"", "it's </text> & more"];
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("specials.toml");
+    std::fs::write(&file, scenario_with_setups("<b>Firma</b> & Co", &names)).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = covsim()
+        .args(["run", "-q", "--threads", "1", "--out"])
+        .arg(&out_dir)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut svgs = 0;
+    for entry in std::fs::read_dir(&out_dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            // Parses as XML, and the names come back as text.
+            let texts = svg_texts(&path);
+            assert!(
+                texts.iter().any(|t| t.contains("<b>Firma</b> & Co")),
+                "{path:?}"
+            );
+            svgs += 1;
+        }
+    }
+    assert!(svgs >= 7, "{svgs} SVGs");
+    let html = std::fs::read_to_string(out_dir.join("report.html")).unwrap();
+    assert!(
+        html.contains("A&amp;B &lt;x&gt; &quot;q&quot;"),
+        "not escaped"
+    );
+    assert!(!html.contains("A&B <x>") && !html.contains("<b>Firma"));
+    assert!(!html.contains("</text> & more"));
+}
+
+#[test]
+fn a_control_character_in_a_name_is_refused_and_not_echoed_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("esc.toml");
+    std::fs::write(&file, scenario_with_setups("ok", &["red\u{1b}[31m"])).unwrap();
+    let out = covsim()
+        .args(["run", "-q", "--out"])
+        .arg(dir.path().join("out"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("esc.toml:15:8: setups[0].name: a control character (U+001B)"),
+        "{err}"
+    );
+    assert!(err.contains("\"red\\u{1b}[31m\""), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(!dir.path().join("out").exists());
 }

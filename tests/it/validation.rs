@@ -1207,6 +1207,61 @@ fn person_overrides_and_defaults() {
 }
 
 #[test]
+fn control_characters_in_names_are_refused_with_their_location() {
+    let errs = errors("control-characters.toml");
+    assert_eq!(errs.len(), 5, "{errs:#?}");
+    let hint = Some("use printable characters only");
+    check(
+        &errs[0],
+        "name",
+        2,
+        "a control character (U+001B) at character 11",
+        hint,
+    );
+    assert_eq!(errs[0].column, 8);
+    check(
+        &errs[1],
+        "emergency.\"on\\0call\"",
+        13,
+        "a control character (U+0000)",
+        hint,
+    );
+    check(
+        &errs[2],
+        "setups[0].name",
+        16,
+        "a control character (U+0007)",
+        hint,
+    );
+    check(
+        &errs[3],
+        "setups[1].name",
+        21,
+        "a bidirectional text control (U+202E)",
+        hint,
+    );
+    check(
+        &errs[4],
+        "setups[2].name",
+        26,
+        "a control character (U+000A)",
+        hint,
+    );
+    // The printed messages show the characters escaped: nothing reaches the terminal raw.
+    let printed = scenario::ScenarioErrors(errs).to_string();
+    assert!(
+        printed.contains("\"Mustermann\\u{1b}[2J GmbH\""),
+        "{printed}"
+    );
+    assert!(
+        !printed
+            .chars()
+            .any(|c| c != '\n' && (c.is_control() || c == '\u{202E}')),
+        "{printed:?}"
+    );
+}
+
+#[test]
 fn omitted_keys_take_the_calibration_defaults() {
     let m = scenario::load(&data("valid", "minimal.toml")).unwrap();
     assert_eq!(m.name, "minimal");
