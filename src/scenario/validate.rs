@@ -358,12 +358,12 @@ impl Validator {
             Some(RawHours::Days(d)) => {
                 let raw_days = [&d.mon, &d.tue, &d.wed, &d.thu, &d.fri, &d.sat, &d.sun];
                 let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-                let mut days = [None; 7];
+                let mut days: [Vec<(u32, u32)>; 7] = Default::default();
                 let mut ok = true;
                 for (i, text) in raw_days.iter().enumerate() {
                     if let Some(text) = text {
-                        match hours::parse_span(text) {
-                            Ok(span) => days[i] = span,
+                        match hours::parse_spans(text) {
+                            Ok(spans) => days[i] = spans,
                             Err(e) => {
                                 ok = false;
                                 self.hours_error(path.key(names[i]), e);
@@ -2524,7 +2524,7 @@ fn weekday_weights(cal: &Calendar, c: &CompanyParts, days: i64) -> Weights {
         if c.business_observes_holidays && cal.is_holiday(day) {
             continue;
         }
-        if let Some((s, e)) = c.company.hours.day(wd) {
+        for &(s, e) in c.company.hours.spans(wd) {
             w.business[wd] += f64::from(e - s) * 60.0;
         }
     }

@@ -7,6 +7,7 @@ mod cli;
 mod common;
 mod cost;
 mod determinism;
+mod hours;
 mod invariants;
 mod montecarlo;
 mod names;
