@@ -56,7 +56,7 @@ pub(crate) fn formula_safe(s: &str) -> std::borrow::Cow<'_, str> {
 ///
 /// Every cell that starts with `'` was protected by the writer (text starting with `'` is
 /// protected too), so removing exactly one is exact for every text.
-pub(crate) fn unprotect(cell: &str) -> &str {
+pub fn unprotect(cell: &str) -> &str {
     cell.strip_prefix('\'').unwrap_or(cell)
 }
 

@@ -11,6 +11,7 @@ mod hours;
 mod invariants;
 mod montecarlo;
 mod names;
+mod properties;
 mod sweep;
 mod trace;
 mod validation;
