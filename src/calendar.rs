@@ -425,8 +425,9 @@ pub const MAX_SPANS_PER_DAY: usize = 4;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeeklyHours {
     /// Per weekday, the spans sorted by start, disjoint and not touching (touching spans are
-    /// joined); slots from `len[d]` on are `(0, 0)`, so equal hours compare equal.
-    spans: [[(u32, u32); MAX_SPANS_PER_DAY]; 7],
+    /// joined); slots from `len[d]` on are `(0, 0)`, so equal hours compare equal. Minutes fit
+    /// in `u16` (at most 1440), which keeps the value small enough to copy freely.
+    spans: [[(u16, u16); MAX_SPANS_PER_DAY]; 7],
     len: [u8; 7],
 }
 
@@ -478,7 +479,10 @@ impl WeeklyHours {
                     count: joined.len(),
                 });
             }
-            out.spans[i][..joined.len()].copy_from_slice(&joined);
+            for (slot, &(start, end)) in out.spans[i].iter_mut().zip(&joined) {
+                // Both are at most 1440, checked above.
+                *slot = (start as u16, end as u16);
+            }
             out.len[i] = joined.len() as u8;
         }
         Ok(out)
@@ -502,7 +506,7 @@ impl WeeklyHours {
     pub fn always() -> Self {
         let mut spans = [[(0, 0); MAX_SPANS_PER_DAY]; 7];
         for day in &mut spans {
-            day[0] = (0, MINUTES_PER_DAY);
+            day[0] = (0, MINUTES_PER_DAY as u16);
         }
         WeeklyHours { spans, len: [1; 7] }
     }
@@ -513,8 +517,10 @@ impl WeeklyHours {
     /// # Panics
     ///
     /// If `weekday_index >= 7`.
-    pub fn spans(&self, weekday_index: usize) -> &[(u32, u32)] {
-        &self.spans[weekday_index][..usize::from(self.len[weekday_index])]
+    pub fn spans(&self, weekday_index: usize) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
+        self.spans[weekday_index][..usize::from(self.len[weekday_index])]
+            .iter()
+            .map(|&(start, end)| (u32::from(start), u32::from(end)))
     }
 
     /// Whether weekday `weekday_index` (0 = Monday) has working hours.
@@ -769,7 +775,7 @@ impl Calendar {
                 continue;
             }
             let midnight = day * DAY;
-            for &(s, e) in hours.spans(self.weekday_index(day)) {
+            for (s, e) in hours.spans(self.weekday_index(day)) {
                 spans.push((
                     SimTime(midnight + i64::from(s) * MINUTE),
                     SimTime(midnight + i64::from(e) * MINUTE),

@@ -202,7 +202,7 @@ mod tests {
 
     fn custom(text: &str) -> [Vec<(u32, u32)>; 7] {
         match parse_text(text).unwrap() {
-            CoverageWindow::Custom(w) => std::array::from_fn(|d| w.spans(d).to_vec()),
+            CoverageWindow::Custom(w) => std::array::from_fn(|d| w.spans(d).collect()),
             other => panic!("expected custom hours, got {other}"),
         }
     }
@@ -236,8 +236,8 @@ mod tests {
         let night = custom("mon-fri 22:00-24:00; tue-sat 00:00-06:00");
         let (evening, morning) = ((1320, 1440), (0, 360));
         assert_eq!(night[0], [evening]);
-        for d in 1..5 {
-            assert_eq!(night[d], [morning, evening], "day {d}");
+        for day in &night[1..5] {
+            assert_eq!(day, &[morning, evening]);
         }
         assert_eq!(night[5], [morning]);
         assert!(night[6].is_empty());

@@ -2524,7 +2524,7 @@ fn weekday_weights(cal: &Calendar, c: &CompanyParts, days: i64) -> Weights {
         if c.business_observes_holidays && cal.is_holiday(day) {
             continue;
         }
-        for &(s, e) in c.company.hours.spans(wd) {
+        for (s, e) in c.company.hours.spans(wd) {
             w.business[wd] += f64::from(e - s) * 60.0;
         }
     }

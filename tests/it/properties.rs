@@ -145,9 +145,9 @@ proptest! {
                 let hours = &m.company.hours;
                 let mut open = false;
                 for d in 0..7 {
-                    let spans = hours.spans(d);
+                    let spans: Vec<(u32, u32)> = hours.spans(d).collect();
                     prop_assert!(spans.len() <= covsim::calendar::MAX_SPANS_PER_DAY);
-                    for &(start, end) in spans {
+                    for &(start, end) in &spans {
                         prop_assert!(start < end && end <= 1440, "{:?} of {}", spans, text);
                     }
                     // Sorted, disjoint and not touching (touching spans are joined).
