@@ -228,6 +228,26 @@ fn business_hours_that_end_before_they_start() {
 }
 
 #[test]
+fn overlapping_hours_of_one_day() {
+    let errs = errors("hours-overlap.toml");
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    check(
+        &errs[0],
+        "company.business_hours",
+        3,
+        "the working hours of Friday overlap: 08:00-12:00 and 08:00-17:00",
+        Some("mon-thu 08:00-17:00; fri 08:00-12:00"),
+    );
+    check(
+        &errs[1],
+        "people[0].hours",
+        11,
+        "the working hours of Monday overlap: 08:00-12:00 and 11:00-17:00",
+        Some("not overlapping"),
+    );
+}
+
+#[test]
 fn empty_setup_list() {
     let e = only_error("empty-setups.toml");
     check(
