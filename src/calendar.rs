@@ -74,6 +74,42 @@ pub enum CalendarError {
         /// End, minutes after midnight.
         end: u32,
     },
+    /// Two spans of one day overlap; a day may have several spans, but each minute belongs to
+    /// at most one of them.
+    #[error(
+        "the working hours of {weekday} overlap: {} and {}",
+        hhmm_span(*first),
+        hhmm_span(*second)
+    )]
+    OverlappingHours {
+        /// English name of the weekday.
+        weekday: &'static str,
+        /// The earlier span, minutes after midnight.
+        first: (u32, u32),
+        /// The span that starts before `first` ends.
+        second: (u32, u32),
+    },
+    /// A day has more separate spans than [`MAX_SPANS_PER_DAY`].
+    #[error(
+        "{weekday} has {count} separate working-hour spans; at most {MAX_SPANS_PER_DAY} are allowed"
+    )]
+    TooManySpans {
+        /// English name of the weekday.
+        weekday: &'static str,
+        /// Separate spans given (after joining those that touch).
+        count: usize,
+    },
+}
+
+/// `08:00-17:00` for a span in minutes after midnight.
+fn hhmm_span((start, end): (u32, u32)) -> String {
+    format!(
+        "{:02}:{:02}-{:02}:{:02}",
+        start / 60,
+        start % 60,
+        end / 60,
+        end % 60
+    )
 }
 
 /// One of the 16 German federal states (Bundesländer), by its official two-letter code.
@@ -375,32 +411,81 @@ const WEEKDAY_NAMES: [&str; 7] = [
 /// Minutes in one day; a day's hours may end at 24:00.
 const MINUTES_PER_DAY: u32 = 1440;
 
-/// Working hours for each weekday: at most one `(start, end)` span per day, in minutes after
-/// midnight.
+/// The most separate spans one day of [`WeeklyHours`] may have: enough for split shifts and a
+/// night shift's two halves, and small enough that weekly hours stay a small `Copy` value.
+pub const MAX_SPANS_PER_DAY: usize = 4;
+
+/// Working hours for each weekday: up to [`MAX_SPANS_PER_DAY`] `(start, end)` spans per day, in
+/// minutes after midnight.
 ///
 /// Index 0 is Monday. A span may end at 24:00 (1440), and consecutive 00:00–24:00 days join into
 /// one interval in a [`Calendar::schedule`]. Night shifts across midnight are written as two
-/// spans on consecutive days.
+/// spans on consecutive days (`mon-fri 22:00-24:00; tue-sat 00:00-06:00`), so one day may hold
+/// the end of one shift and the start of the next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WeeklyHours {
-    days: [Option<(u32, u32)>; 7],
+    /// Per weekday, the spans sorted by start, disjoint and not touching (touching spans are
+    /// joined); slots from `len[d]` on are `(0, 0)`, so equal hours compare equal. Minutes fit
+    /// in `u16` (at most 1440), which keeps the value small enough to copy freely.
+    spans: [[(u16, u16); MAX_SPANS_PER_DAY]; 7],
+    len: [u8; 7],
 }
 
 impl WeeklyHours {
-    /// Validated weekly hours; every given span must satisfy `start < end <= 1440`.
+    /// Validated weekly hours with at most one span per day; every given span must satisfy
+    /// `start < end <= 1440`.
     pub fn new(days: [Option<(u32, u32)>; 7]) -> Result<Self, CalendarError> {
-        for (i, d) in days.iter().enumerate() {
-            if let Some((start, end)) = *d
-                && !(start < end && end <= MINUTES_PER_DAY)
+        Self::from_spans(days.map(|d| d.into_iter().collect()))
+    }
+
+    /// Validated weekly hours with any number of spans per day (in any order). Every span must
+    /// satisfy `start < end <= 1440`; spans of one day must not overlap; spans that touch
+    /// (`08:00-12:00`, `12:00-17:00`) are joined; at most [`MAX_SPANS_PER_DAY`] remain.
+    pub fn from_spans(days: [Vec<(u32, u32)>; 7]) -> Result<Self, CalendarError> {
+        let mut out = WeeklyHours {
+            spans: [[(0, 0); MAX_SPANS_PER_DAY]; 7],
+            len: [0; 7],
+        };
+        for (i, mut day) in days.into_iter().enumerate() {
+            let weekday = WEEKDAY_NAMES[i];
+            if let Some(&(start, end)) = day
+                .iter()
+                .find(|&&(start, end)| !(start < end && end <= MINUTES_PER_DAY))
             {
                 return Err(CalendarError::InvalidDayHours {
-                    weekday: WEEKDAY_NAMES[i],
+                    weekday,
                     start,
                     end,
                 });
             }
+            day.sort_unstable();
+            let mut joined: Vec<(u32, u32)> = Vec::with_capacity(day.len());
+            for span in day {
+                match joined.last_mut() {
+                    Some(last) if span.0 < last.1 => {
+                        return Err(CalendarError::OverlappingHours {
+                            weekday,
+                            first: *last,
+                            second: span,
+                        });
+                    }
+                    Some(last) if span.0 == last.1 => last.1 = span.1,
+                    _ => joined.push(span),
+                }
+            }
+            if joined.len() > MAX_SPANS_PER_DAY {
+                return Err(CalendarError::TooManySpans {
+                    weekday,
+                    count: joined.len(),
+                });
+            }
+            for (slot, &(start, end)) in out.spans[i].iter_mut().zip(&joined) {
+                // Both are at most 1440, checked above.
+                *slot = (start as u16, end as u16);
+            }
+            out.len[i] = joined.len() as u8;
         }
-        Ok(WeeklyHours { days })
+        Ok(out)
     }
 
     /// Monday to Friday from `start_min` to `end_min` (minutes after midnight); weekends closed.
@@ -419,28 +504,37 @@ impl WeeklyHours {
 
     /// Every day, all day.
     pub fn always() -> Self {
-        WeeklyHours {
-            days: [Some((0, MINUTES_PER_DAY)); 7],
+        let mut spans = [[(0, 0); MAX_SPANS_PER_DAY]; 7];
+        for day in &mut spans {
+            day[0] = (0, MINUTES_PER_DAY as u16);
         }
+        WeeklyHours { spans, len: [1; 7] }
     }
 
-    /// The span of weekday `weekday_index` (0 = Monday), if that day has working hours.
+    /// The spans of weekday `weekday_index` (0 = Monday), sorted, disjoint and not touching;
+    /// empty if the day is closed.
     ///
     /// # Panics
     ///
     /// If `weekday_index >= 7`.
-    pub fn day(&self, weekday_index: usize) -> Option<(u32, u32)> {
-        self.days[weekday_index]
+    pub fn spans(&self, weekday_index: usize) -> impl ExactSizeIterator<Item = (u32, u32)> + '_ {
+        self.spans[weekday_index][..usize::from(self.len[weekday_index])]
+            .iter()
+            .map(|&(start, end)| (u32::from(start), u32::from(end)))
     }
 
-    /// All seven days, index 0 = Monday.
-    pub fn days(&self) -> [Option<(u32, u32)>; 7] {
-        self.days
+    /// Whether weekday `weekday_index` (0 = Monday) has working hours.
+    ///
+    /// # Panics
+    ///
+    /// If `weekday_index >= 7`.
+    pub fn is_open(&self, weekday_index: usize) -> bool {
+        self.len[weekday_index] > 0
     }
 
     /// Working minutes in a week without holidays.
     pub fn minutes_per_week(&self) -> u32 {
-        self.days.iter().flatten().map(|(s, e)| e - s).sum()
+        (0..7).flat_map(|d| self.spans(d)).map(|(s, e)| e - s).sum()
     }
 
     /// Working hours in a week without holidays.
@@ -680,8 +774,8 @@ impl Calendar {
             if observe_holidays && self.is_holiday(day) {
                 continue;
             }
-            if let Some((s, e)) = hours.day(self.weekday_index(day)) {
-                let midnight = day * DAY;
+            let midnight = day * DAY;
+            for (s, e) in hours.spans(self.weekday_index(day)) {
                 spans.push((
                     SimTime(midnight + i64::from(s) * MINUTE),
                     SimTime(midnight + i64::from(e) * MINUTE),

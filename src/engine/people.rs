@@ -115,9 +115,7 @@ impl PlanningDays {
         let (first, last) = (year_start(first_year), year_start(last_year + 1) - 1);
         let mut days: BTreeSet<i64> = (first..start)
             .chain(end + 1..=last)
-            .filter(|&d| {
-                person.hours.day(calendar.weekday_index(d)).is_some() && !calendar.is_holiday(d)
-            })
+            .filter(|&d| person.hours.is_open(calendar.weekday_index(d)) && !calendar.is_holiday(d))
             .collect();
         for (s, e) in working.intervals() {
             // An interval ending exactly at midnight does not touch the next day.

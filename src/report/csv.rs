@@ -40,13 +40,24 @@ pub struct Table {
 }
 
 /// Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return at the
-/// start) gets a leading apostrophe, the OWASP recommendation against CSV injection.
-fn formula_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+/// start) gets a leading apostrophe, the OWASP recommendation against CSV injection. Text that
+/// starts with an apostrophe itself gets one more, so that [`unprotect`] can undo exactly what
+/// was added: without it, a setup named `'=x` would be written unchanged and read back as `=x`.
+pub(crate) fn formula_safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+        format!("'{s}").into()
     } else {
-        s.to_string()
+        s.into()
     }
+}
+
+/// The text of a cell that [`formula_safe`] wrote: one leading apostrophe, if there is one, is
+/// the writer's and is removed; nothing else is changed.
+///
+/// Every cell that starts with `'` was protected by the writer (text starting with `'` is
+/// protected too), so removing exactly one is exact for every text.
+pub fn unprotect(cell: &str) -> &str {
+    cell.strip_prefix('\'').unwrap_or(cell)
 }
 
 /// Writes a header and rows as CSV in `locale` to `w`, row by row (nothing is buffered but
@@ -499,6 +510,32 @@ mod tests {
                 vec![Cell::Text("-1".into()), Cell::Int(3)],
             ],
         }
+    }
+
+    #[test]
+    fn protection_round_trips_every_text() {
+        for name in [
+            "'=x",
+            "'-20% budget",
+            "=SUM(A1)",
+            "+1",
+            "-x",
+            "@y",
+            "''",
+            "'",
+            "plain",
+            "",
+            "\tx",
+        ] {
+            let written = formula_safe(name);
+            assert!(
+                !written.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "{name:?} is written as a formula: {written:?}"
+            );
+            assert_eq!(unprotect(&written), name);
+        }
+        assert_eq!(formula_safe("'=x"), "''=x");
+        assert_eq!(formula_safe("plain"), "plain");
     }
 
     #[test]

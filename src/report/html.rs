@@ -399,21 +399,17 @@ fn summary_rows(
         .iter()
         .map(|c| col(c))
         .collect::<Result<_, _>>()?;
-    // Text cells that a spreadsheet would take for a formula carry a leading "'".
-    let text = |s: &str| -> String {
-        match s.strip_prefix('\'') {
-            Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
-            _ => s.to_string(),
-        }
-    };
+    // Text cells carry the writer's formula protection; names are compared untrimmed.
+    let text = crate::report::csv::unprotect;
     let mut out: Vec<Option<crate::stats::Summary>> = vec![None; setups.len()];
     for (line, row) in r.records().enumerate() {
         let row = row.map_err(malformed)?;
         let cell = |k: usize| row.get(cols[k]).unwrap_or("").trim();
-        if text(cell(1)) != metric {
+        let raw_text = |k: usize| text(row.get(cols[k]).unwrap_or(""));
+        if raw_text(1) != metric {
             continue;
         }
-        let Some(i) = setups.iter().position(|s| *s == text(cell(0))) else {
+        let Some(i) = setups.iter().position(|s| *s == raw_text(0)) else {
             continue;
         };
         let num = |k: usize| -> Result<f64, ChartError> {

@@ -1,14 +1,19 @@
 //! Weekly hours as scenario files write them: `"mon-fri 08:00-17:00"`, several groups
 //! separated by `;` or `,` (`"mon-fri 08:00-17:00; sat 09:00-12:00"`), a named window
-//! (`"8x5"`, `"10x5"`, `"12x5"`, `"24x7"`), or one span per weekday (`"08:00-17:00"` or
-//! `"closed"`).
+//! (`"8x5"`, `"10x5"`, `"12x5"`, `"24x7"`), or per weekday (`"08:00-17:00"`,
+//! `"08:00-12:00, 13:00-17:00"` or `"closed"`).
+//!
+//! A day may have several spans (a split shift, or the two halves of night shifts:
+//! `"mon-fri 22:00-24:00; tue-sat 00:00-06:00"`). Spans of one day that overlap are refused,
+//! because two groups claiming the same hours are almost always a typo (`mon-fri 08:00-17:00;
+//! fri 08:00-12:00` meant a short Friday); spans that only touch are joined.
 //!
 //! Day names may be English (`mon`, `monday`) or German (`mo`, `di`, `mi`, `do`, `fr`, `sa`,
 //! `so`), because the users are German consultants who write "Mo-Fr" out of habit.
 
 use std::str::FromStr;
 
-use crate::calendar::{CoverageWindow, WeeklyHours};
+use crate::calendar::{CalendarError, CoverageWindow, MAX_SPANS_PER_DAY, WeeklyHours};
 
 /// Why hours cannot be read: what is wrong and what would be right.
 #[derive(Clone, Debug, PartialEq)]
@@ -81,6 +86,27 @@ pub(crate) fn parse_span(text: &str) -> Result<Option<(u32, u32)>, HoursError> {
     Ok(Some((start, end)))
 }
 
+/// Parses the spans of one day: `"08:00-12:00, 13:00-17:00"`, or `"closed"` (no spans).
+pub(crate) fn parse_spans(text: &str) -> Result<Vec<(u32, u32)>, HoursError> {
+    let parts: Vec<&str> = text.split([',', ';']).collect();
+    if parts.len() == 1 {
+        return Ok(parse_span(text)?.into_iter().collect());
+    }
+    let mut spans = Vec::new();
+    for part in parts {
+        match parse_span(part)? {
+            Some(span) => spans.push(span),
+            None => {
+                return Err(err(
+                    format!("'{}' together with other hours", part.trim()),
+                    "write either \"closed\" or the spans, e.g. \"08:00-12:00, 13:00-17:00\"",
+                ));
+            }
+        }
+    }
+    Ok(spans)
+}
+
 /// Parses the day part of a group: `mon`, `mon-fri`, `mo-fr`.
 fn parse_days(text: &str) -> Result<Vec<usize>, HoursError> {
     let bad = |d: &str| {
@@ -117,8 +143,10 @@ pub(crate) fn parse_text(text: &str) -> Result<CoverageWindow, HoursError> {
     if let Ok(w) = CoverageWindow::from_str(text) {
         return Ok(w);
     }
-    let mut days: [Option<(u32, u32)>; 7] = [None; 7];
-    let mut given = [false; 7];
+    let mut days: [Vec<(u32, u32)>; 7] = Default::default();
+    // The days of the previous group: a group of spans only continues them, so that a split
+    // shift reads "mon-fri 08:00-12:00, 13:00-17:00".
+    let mut previous: Option<Vec<usize>> = None;
     for group in text.split([';', ',']) {
         let group = group.trim();
         if group.is_empty() {
@@ -128,35 +156,43 @@ pub(crate) fn parse_text(text: &str) -> Result<CoverageWindow, HoursError> {
             return Err(err(format!("'{group}' has no time span"), FORMAT_HINT));
         };
         let (day_part, span_part) = group.split_at(split);
-        if day_part.trim().is_empty() {
-            return Err(err(format!("'{group}' names no days"), FORMAT_HINT));
-        }
-        let span = parse_span(span_part)?;
-        for d in parse_days(day_part)? {
-            if given[d] {
-                return Err(err(
-                    format!(
-                        "{} is given twice",
-                        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][d]
-                    ),
-                    "give every day at most one span",
-                ));
+        let group_days = if day_part.trim().is_empty() {
+            previous
+                .clone()
+                .ok_or_else(|| err(format!("'{group}' names no days"), FORMAT_HINT))?
+        } else {
+            parse_days(day_part)?
+        };
+        // The span part starts with a digit, so it is never "closed".
+        if let Some(span) = parse_span(span_part)? {
+            for &d in &group_days {
+                days[d].push(span);
             }
-            given[d] = true;
-            days[d] = span;
         }
+        previous = Some(group_days);
     }
     weekly(days).map(CoverageWindow::Custom)
 }
 
 /// Checked weekly hours from per-day spans; at least one day must be open.
-pub(crate) fn weekly(days: [Option<(u32, u32)>; 7]) -> Result<WeeklyHours, HoursError> {
-    if days.iter().all(Option::is_none) {
+pub(crate) fn weekly(days: [Vec<(u32, u32)>; 7]) -> Result<WeeklyHours, HoursError> {
+    if days.iter().all(Vec::is_empty) {
         return Err(err("no day has working hours".to_owned(), FORMAT_HINT));
     }
-    WeeklyHours::new(days).map_err(|e| HoursError {
-        message: e.to_string(),
-        hint: None,
+    WeeklyHours::from_spans(days).map_err(|e| {
+        let hint = match e {
+            CalendarError::OverlappingHours { .. } => Some(
+                "a day may have several spans, but not overlapping ones; give a shorter day on its own, e.g. \"mon-thu 08:00-17:00; fri 08:00-12:00\"".to_owned(),
+            ),
+            CalendarError::TooManySpans { .. } => Some(format!(
+                "join spans, or give at most {MAX_SPANS_PER_DAY} per day"
+            )),
+            _ => None,
+        };
+        HoursError {
+            message: e.to_string(),
+            hint,
+        }
     })
 }
 
@@ -164,24 +200,67 @@ pub(crate) fn weekly(days: [Option<(u32, u32)>; 7]) -> Result<WeeklyHours, Hours
 mod tests {
     use super::*;
 
-    fn custom(text: &str) -> [Option<(u32, u32)>; 7] {
+    fn custom(text: &str) -> [Vec<(u32, u32)>; 7] {
         match parse_text(text).unwrap() {
-            CoverageWindow::Custom(w) => w.days(),
+            CoverageWindow::Custom(w) => std::array::from_fn(|d| w.spans(d).collect()),
             other => panic!("expected custom hours, got {other}"),
         }
     }
 
     #[test]
     fn parses_day_ranges_groups_and_german_names() {
-        let d = Some((480, 1020));
-        assert_eq!(custom("mon-fri 08:00-17:00"), [d, d, d, d, d, None, None]);
-        assert_eq!(custom("Mo-Fr 8:00 – 17:00"), [d, d, d, d, d, None, None]);
-        let sat = Some((540, 720));
+        let d = || vec![(480, 1020)];
+        let none = Vec::new;
+        let week = [d(), d(), d(), d(), d(), none(), none()];
+        assert_eq!(custom("mon-fri 08:00-17:00"), week);
+        assert_eq!(custom("Mo-Fr 8:00 – 17:00"), week);
         assert_eq!(
             custom("mon-thu 08:00-17:00; fri 08:00-12:00, sat 09:00-12:00"),
-            [d, d, d, d, Some((480, 720)), sat, None]
+            [
+                d(),
+                d(),
+                d(),
+                d(),
+                vec![(480, 720)],
+                vec![(540, 720)],
+                none()
+            ]
         );
-        assert_eq!(custom("sun 00:00-24:00")[6], Some((0, 1440)));
+        assert_eq!(custom("sun 00:00-24:00")[6], [(0, 1440)]);
+    }
+
+    #[test]
+    fn a_day_may_have_several_spans() {
+        // The night shift of scenarios/README.md: Monday has only the evening, Saturday only
+        // the morning, Tuesday to Friday both.
+        let night = custom("mon-fri 22:00-24:00; tue-sat 00:00-06:00");
+        let (evening, morning) = ((1320, 1440), (0, 360));
+        assert_eq!(night[0], [evening]);
+        for day in &night[1..5] {
+            assert_eq!(day, &[morning, evening]);
+        }
+        assert_eq!(night[5], [morning]);
+        assert!(night[6].is_empty());
+        // A group of spans only continues the days before it; the order does not matter.
+        let split = custom("mon-fri 13:00-17:00, 08:00-12:00");
+        assert_eq!(split[4], [(480, 720), (780, 1020)]);
+        assert!(split[5].is_empty());
+        // Spans that touch are one span.
+        assert_eq!(custom("mon 08:00-12:00; mon 12:00-17:00")[0], [(480, 1020)]);
+    }
+
+    #[test]
+    fn overlapping_or_too_many_spans_are_refused() {
+        let e = parse_text("mon-fri 08:00-17:00; fri 08:00-12:00").unwrap_err();
+        assert_eq!(
+            e.message,
+            "the working hours of Friday overlap: 08:00-12:00 and 08:00-17:00"
+        );
+        assert!(e.hint.unwrap().contains("fri 08:00-12:00"));
+        assert!(parse_text("mon 08:00-12:00, 11:59-13:00").is_err());
+        let e = parse_text("mon 1-2, 3-4, 5-6, 7-8, 9-10").unwrap_err();
+        assert!(e.message.contains("5 separate"), "{}", e.message);
+        assert!(parse_text("mon 1-2, 3-4, 5-6, 7-8").is_ok());
     }
 
     #[test]
@@ -213,12 +292,6 @@ mod tests {
                 .message
                 .contains("not a time span")
         );
-        assert!(
-            parse_text("mon 08:00-12:00; mon 13:00-17:00")
-                .unwrap_err()
-                .message
-                .contains("twice")
-        );
         assert!(parse_text("").is_err());
         assert!(parse_text("whenever").is_err());
         assert!(
@@ -234,6 +307,12 @@ mod tests {
         assert_eq!(parse_span("closed").unwrap(), None);
         assert_eq!(parse_span("09:30-12:00").unwrap(), Some((570, 720)));
         assert!(parse_span("12:00-12:00").is_err());
-        assert!(weekly([None; 7]).is_err());
+        assert!(weekly(Default::default()).is_err());
+        assert_eq!(parse_spans("closed").unwrap(), []);
+        assert_eq!(
+            parse_spans("08:00-12:00, 13:00-17:00").unwrap(),
+            [(480, 720), (780, 1020)]
+        );
+        assert!(parse_spans("08:00-12:00, closed").is_err());
     }
 }

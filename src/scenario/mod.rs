@@ -33,6 +33,7 @@ mod locate;
 mod overrides;
 mod raw;
 mod suggest;
+mod text;
 mod validate;
 
 use std::fmt;
@@ -78,18 +79,20 @@ pub struct ScenarioError {
 
 impl fmt::Display for ScenarioError {
     /// `file:line:col: path: message (hint)`; location and path are left out where unknown.
+    /// Messages quote what the file says; control characters in it are shown escaped, so that
+    /// an error message cannot drive the terminal.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        write!(f, "{}", text::printable(&self.file))?;
         if self.line > 0 {
             write!(f, ":{}:{}", self.line, self.column)?;
         }
         f.write_str(": ")?;
         if !self.path.is_empty() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", text::printable(&self.path))?;
         }
-        f.write_str(&self.message)?;
+        f.write_str(&text::printable(&self.message))?;
         if let Some(h) = &self.hint {
-            write!(f, " ({h})")?;
+            write!(f, " ({})", text::printable(h))?;
         }
         Ok(())
     }

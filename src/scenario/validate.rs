@@ -20,6 +20,7 @@ use super::raw::{
     RawTarget, RawTargets, RawUsers,
 };
 use super::suggest;
+use super::text;
 use crate::calendar::{
     Calendar, CoverageWindow, FederalState, HolidayRule, WeeklyHours, days_in_years,
 };
@@ -329,6 +330,14 @@ impl Validator {
         Some(id.clone())
     }
 
+    /// Free text that reaches the outputs: refused if it has a character that would act on a
+    /// terminal, a spreadsheet or an XML reader instead of showing (see `text`).
+    fn free_text(&mut self, path: Path, s: &str) {
+        if let Some((message, hint)) = text::check(s) {
+            self.push(path, message, Some(hint));
+        }
+    }
+
     fn hours_error(&mut self, path: Path, e: HoursError) {
         self.push(path, e.message, e.hint);
     }
@@ -349,12 +358,12 @@ impl Validator {
             Some(RawHours::Days(d)) => {
                 let raw_days = [&d.mon, &d.tue, &d.wed, &d.thu, &d.fri, &d.sat, &d.sun];
                 let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-                let mut days = [None; 7];
+                let mut days: [Vec<(u32, u32)>; 7] = Default::default();
                 let mut ok = true;
                 for (i, text) in raw_days.iter().enumerate() {
                     if let Some(text) = text {
-                        match hours::parse_span(text) {
-                            Ok(span) => days[i] = span,
+                        match hours::parse_spans(text) {
+                            Ok(spans) => days[i] = spans,
                             Err(e) => {
                                 ok = false;
                                 self.hours_error(path.key(names[i]), e);
@@ -543,8 +552,16 @@ impl Validator {
                 self.error(root.key("name"), "the name is empty");
                 String::new()
             }
-            Some(n) => n.clone(),
-            None => default_name.to_owned(),
+            Some(n) => {
+                self.free_text(root.key("name"), n);
+                n.clone()
+            }
+            // The file name may hold anything the file system allows; it must not break the
+            // outputs either, but it is not the user's typo to point at.
+            None => default_name
+                .chars()
+                .map(|c| text::forbidden(c).map_or(c, |_| '\u{FFFD}'))
+                .collect(),
         };
 
         let company = self.company(raw);
@@ -1666,6 +1683,7 @@ impl Validator {
             .flat_map(|n| &n.0)
             .map(|(id, e)| {
                 let path = Path::root().key("emergency").key(id);
+                self.free_text(path.clone(), id);
                 (id.clone(), self.emergency(&path, e, company_hours))
             })
             .collect()
@@ -1787,6 +1805,7 @@ impl Validator {
                 n.clone()
             }
             Some(n) => {
+                self.free_text(path.key("name"), n);
                 names.push(n.clone());
                 n.clone()
             }
@@ -2505,7 +2524,7 @@ fn weekday_weights(cal: &Calendar, c: &CompanyParts, days: i64) -> Weights {
         if c.business_observes_holidays && cal.is_holiday(day) {
             continue;
         }
-        if let Some((s, e)) = c.company.hours.day(wd) {
+        for (s, e) in c.company.hours.spans(wd) {
             w.business[wd] += f64::from(e - s) * 60.0;
         }
     }

@@ -228,6 +228,26 @@ fn business_hours_that_end_before_they_start() {
 }
 
 #[test]
+fn overlapping_hours_of_one_day() {
+    let errs = errors("hours-overlap.toml");
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    check(
+        &errs[0],
+        "company.business_hours",
+        3,
+        "the working hours of Friday overlap: 08:00-12:00 and 08:00-17:00",
+        Some("mon-thu 08:00-17:00; fri 08:00-12:00"),
+    );
+    check(
+        &errs[1],
+        "people[0].hours",
+        11,
+        "the working hours of Monday overlap: 08:00-12:00 and 11:00-17:00",
+        Some("not overlapping"),
+    );
+}
+
+#[test]
 fn empty_setup_list() {
     let e = only_error("empty-setups.toml");
     check(
@@ -1207,6 +1227,61 @@ fn person_overrides_and_defaults() {
 }
 
 #[test]
+fn control_characters_in_names_are_refused_with_their_location() {
+    let errs = errors("control-characters.toml");
+    assert_eq!(errs.len(), 5, "{errs:#?}");
+    let hint = Some("use printable characters only");
+    check(
+        &errs[0],
+        "name",
+        2,
+        "a control character (U+001B) at character 11",
+        hint,
+    );
+    assert_eq!(errs[0].column, 8);
+    check(
+        &errs[1],
+        "emergency.\"on\\0call\"",
+        13,
+        "a control character (U+0000)",
+        hint,
+    );
+    check(
+        &errs[2],
+        "setups[0].name",
+        16,
+        "a control character (U+0007)",
+        hint,
+    );
+    check(
+        &errs[3],
+        "setups[1].name",
+        21,
+        "a bidirectional text control (U+202E)",
+        hint,
+    );
+    check(
+        &errs[4],
+        "setups[2].name",
+        26,
+        "a control character (U+000A)",
+        hint,
+    );
+    // The printed messages show the characters escaped: nothing reaches the terminal raw.
+    let printed = scenario::ScenarioErrors(errs).to_string();
+    assert!(
+        printed.contains("\"Mustermann\\u{1b}[2J GmbH\""),
+        "{printed}"
+    );
+    assert!(
+        !printed
+            .chars()
+            .any(|c| c != '\n' && (c.is_control() || c == '\u{202E}')),
+        "{printed:?}"
+    );
+}
+
+#[test]
 fn omitted_keys_take_the_calibration_defaults() {
     let m = scenario::load(&data("valid", "minimal.toml")).unwrap();
     assert_eq!(m.name, "minimal");
@@ -1225,8 +1300,8 @@ fn omitted_keys_take_the_calibration_defaults() {
         (1000, 1, 28, 1, 60, 5)
     );
     // Mon–Fri 08:00–17:00.
-    assert_eq!(m.company.hours.day(0), Some((480, 1020)));
-    assert_eq!(m.company.hours.day(5), None);
+    assert!(m.company.hours.spans(0).eq([(480, 1020)]));
+    assert!(!m.company.hours.is_open(5));
 
     let c = &m.categories[0];
     assert_eq!(c.tickets_per_year, 240.0);
@@ -1248,7 +1323,7 @@ fn omitted_keys_take_the_calibration_defaults() {
     let pool = &m.contracts[0];
     assert_eq!(pool.technicians.len(), 4);
     assert_eq!(pool.other_clients_pcs, 4 * 250 - 20);
-    assert_eq!(pool.coverage.day(0), Some((540, 1020)));
+    assert!(pool.coverage.spans(0).eq([(540, 1020)]));
     assert!(pool.coverage_observes_holidays && !pool.p1_always);
     assert_eq!(
         (pool.response_h, pool.resolution_h),

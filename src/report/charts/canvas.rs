@@ -174,15 +174,22 @@ impl Font {
 }
 
 /// `text` with characters the bundled font lacks replaced: the minus sign (U+2212) by an en
-/// dash, arrows by nothing.
+/// dash, arrows by nothing, and characters XML forbids by U+FFFD.
 pub(crate) fn glyphs(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains(['\u{2212}', '\u{2192}']) {
+    if text.contains(['\u{2212}', '\u{2192}']) || text.chars().any(not_xml) {
         text.replace('\u{2212}', "\u{2013}")
             .replace('\u{2192}', "")
+            .replace(not_xml, "\u{FFFD}")
             .into()
     } else {
         text.into()
     }
+}
+
+/// Characters that XML 1.0 does not allow, not even escaped. Validation refuses them in names,
+/// but chart text also comes from the command line (sweep values); an SVG must stay well-formed.
+fn not_xml(c: char) -> bool {
+    matches!(c, '\0'..='\x08' | '\x0b' | '\x0c' | '\x0e'..='\x1f' | '\u{FFFE}' | '\u{FFFF}')
 }
 
 /// Splits `text` into at most `max_lines` lines no wider than `max_w`; words that do not fit

@@ -51,13 +51,10 @@ impl Csv {
             })
     }
 
-    /// Text of a cell; a leading `'` that protected it from spreadsheet formulas is removed.
+    /// Text of a cell as it was before the writer protected it from spreadsheet formulas
+    /// (see [`unprotect`](crate::report::csv::unprotect)).
     pub(crate) fn text<'a>(&'a self, row: &'a csv::StringRecord, col: usize) -> &'a str {
-        let s = row.get(col).unwrap_or("");
-        match s.strip_prefix('\'') {
-            Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-            _ => s,
-        }
+        crate::report::csv::unprotect(row.get(col).unwrap_or(""))
     }
 
     /// Number in a cell: empty is NaN, `inf` infinity.
