@@ -416,6 +416,11 @@ impl Setup {
     }
 }
 
+/// At most this many replications per run (per setup, per point of a sweep): the limit of the
+/// scenario's `simulation.replications` and of `--reps`. Ten million already keep about 7 GB
+/// of per-replication values per setup (see [`crate::budget`]).
+pub const MAX_REPLICATIONS: u64 = 10_000_000;
+
 /// Simulation settings.
 #[derive(Clone, Debug)]
 pub struct SimSettings {

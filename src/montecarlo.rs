@@ -17,10 +17,7 @@ use crate::engine::{Daily, ReplicationResult, Simulator, TimeHistogram, catalog}
 use crate::model::Model;
 use crate::stats::MeanCi;
 
-/// At most this many replications per run (per setup, per point of a sweep): the limit of the
-/// scenario's `simulation.replications` and of `--reps`. Ten million already keep about 7 GB
-/// of per-replication values per setup (see [`crate::budget`]).
-pub const MAX_REPLICATIONS: u64 = 10_000_000;
+pub use crate::model::MAX_REPLICATIONS;
 
 /// Replication indexes end below this: 10^15. Indexes are written into `replications.csv`, and
 /// spreadsheets keep 15 significant digits, so a larger index would not read back exactly;

@@ -721,7 +721,7 @@ impl Validator {
                 s.replications,
                 def::REPLICATIONS,
                 1,
-                10_000_000,
+                crate::model::MAX_REPLICATIONS as i64,
             ) as u64,
             seed: self.whole(path.key("seed"), s.seed, def::SEED, 0, i64::MAX) as u64,
             warmup_days: self.whole(
