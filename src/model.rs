@@ -167,12 +167,36 @@ pub struct VacationRule {
 /// winter peak); episode lengths follow `duration_days`.
 #[derive(Clone, Debug)]
 pub struct IllnessRule {
-    /// Onset rate per healthy year.
+    /// Expected episodes per calendar year, counted as health insurers count them (episodes
+    /// per insured year, ill time included). Onsets can only happen while healthy, so the
+    /// engine draws them at [`IllnessRule::onset_rate_per_healthy_year`].
     pub episodes_per_year: f64,
     /// Episode length [calendar days].
     pub duration_days: Dist,
     /// Relative amplitude of the seasonal onset rate: rate × (1 + a·cos(2π(t − mid-January))).
     pub winter_amplitude: f64,
+}
+
+impl IllnessRule {
+    /// Long-run share of calendar time spent ill: episodes per year × mean episode length.
+    pub fn sick_share(&self) -> f64 {
+        self.episodes_per_year * self.duration_days.mean() / 365.25
+    }
+
+    /// The onset rate while healthy that gives `episodes_per_year` per calendar year.
+    ///
+    /// Illness is an alternating renewal process: healthy spells with onset rate λ, then an
+    /// episode of mean length D. Its cycles last 1/λ + D on average, so episodes per calendar
+    /// year are r = 1/(1/λ + D), and λ = r / (1 − r·D). (The winter peak modulates λ around
+    /// its mean; its interaction with the sick share is second order, below 0.1 % at the
+    /// defaults.) Validation keeps r·D below one year.
+    pub fn onset_rate_per_healthy_year(&self) -> f64 {
+        let share = self.sick_share();
+        if share >= 1.0 {
+            return f64::INFINITY;
+        }
+        self.episodes_per_year / (1.0 - share)
+    }
 }
 
 /// Resignations, vacancies and new hires of one position.

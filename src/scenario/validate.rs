@@ -1222,10 +1222,29 @@ impl Validator {
                 summer_block_days: summer as u32,
                 block_days: block as u32,
             },
-            illness: IllnessRule {
-                episodes_per_year: number!(illness_episodes_per_year, Rule::UpTo(52.0)),
-                duration_days: dist!(illness_duration_days),
-                winter_amplitude: number!(illness_winter_amplitude, Rule::Share),
+            illness: {
+                let illness = IllnessRule {
+                    episodes_per_year: number!(illness_episodes_per_year, Rule::UpTo(52.0)),
+                    duration_days: dist!(illness_duration_days),
+                    winter_amplitude: number!(illness_winter_amplitude, Rule::Share),
+                };
+                let share = illness.sick_share();
+                if share >= 1.0 {
+                    let p = pick!(illness_episodes_per_year)
+                        .map(|(_, p)| p)
+                        .unwrap_or_else(|| layers[0].1.key("illness_episodes_per_year"));
+                    self.error_hint(
+                        p,
+                        format!(
+                            "{} episodes a year of {:.1} days on average would keep the person ill for {:.0} % of the year",
+                            illness.episodes_per_year,
+                            illness.duration_days.mean(),
+                            share * 100.0
+                        ),
+                        "episodes per year × mean illness_duration_days must stay below 365 days",
+                    );
+                }
+                illness
             },
             attrition: AttritionRule {
                 quit_probability_per_year: number!(quit_probability_per_year, Rule::ShareBelowOne),

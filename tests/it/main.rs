@@ -10,6 +10,7 @@ mod determinism;
 mod horizon;
 mod invariants;
 mod montecarlo;
+mod steady_state;
 mod sweep;
 mod trace;
 mod validation;
