@@ -386,6 +386,26 @@ pub struct EmergencyHelp {
     pub hourly_rate: f64,
     /// Call-out fee per engagement [€] (for the cost model).
     pub callout_fee: f64,
+    /// Escalation: per priority not in `priorities`, the business days a ticket may wait
+    /// before emergency help takes it too, if nobody of an earlier tier is present then or
+    /// later (`None`: never). No company lets a printer ticket wait for months.
+    pub escalate_after_business_days: [Option<u32>; 4],
+    /// Interim cover of an in-house admin's long illness or vacancy, if the company engages it.
+    pub interim: Option<Box<InterimCover>>,
+}
+
+/// A temporary admin (or a break-fix MSP on a time contract) whom the company engages when an
+/// in-house admin's illness or vacancy lasts long: after `after_days` of absence it searches,
+/// and after the search the interim works the admin's hours, with the admin's skills but
+/// without their system knowledge, until the admin is back or the post is filled.
+#[derive(Clone, Debug)]
+pub struct InterimCover {
+    /// Days of continuous illness or vacancy before the company starts searching [calendar days].
+    pub after_days: f64,
+    /// Time to find and start an interim [calendar days].
+    pub search_days: Dist,
+    /// Price per day on which the interim works [€].
+    pub day_rate: f64,
 }
 
 /// One level of a setup's routing. A ticket goes to the first tier with a qualified

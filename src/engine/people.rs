@@ -56,6 +56,17 @@ impl Timeline {
         }
     }
 
+    /// A responder who is there only during `duty` and counts as absent during `absent`
+    /// (interim cover: absent outside its engagements), at full productivity.
+    pub fn engaged(duty: IntervalSet, absent: IntervalSet) -> Timeline {
+        Timeline {
+            duty,
+            absent,
+            start_productivity: 1.0,
+            ..Timeline::default()
+        }
+    }
+
     /// Productivity at `t` (1 except during a new hire's ramp-up, where it rises linearly).
     pub fn productivity(&self, t: SimTime) -> f64 {
         for &(a, b) in &self.rampups {
@@ -98,6 +109,11 @@ struct PlanningYear {
 }
 
 impl PlanningDays {
+    /// The person's working time over the span (absences not subtracted).
+    pub fn working(&self) -> &IntervalSet {
+        &self.working
+    }
+
     /// The planning days of `person`, whose working time over the span is `working`.
     pub fn new(working: &IntervalSet, calendar: &Calendar, person: &Person) -> PlanningDays {
         use chrono::Datelike;

@@ -26,9 +26,9 @@ use crate::calendar::{
 use crate::dist::{Dist, DistError, DistSpec};
 use crate::model::{
     AbsenceKind, AbsenceProfile, ArrivalPattern, AttritionRule, Category, Company, CostSettings,
-    EmergencyHelp, IllnessRule, Model, MspContract, MspPrice, Person, PersonCost, PlannedAbsence,
-    Priority, ReportSettings, Role, Setup, SimSettings, Skill, SkillSet, SlaTargets, Target,
-    TargetBound, TargetStat, Tier, UsersAffected, VacationRule,
+    EmergencyHelp, IllnessRule, InterimCover, Model, MspContract, MspPrice, Person, PersonCost,
+    PlannedAbsence, Priority, ReportSettings, Role, Setup, SimSettings, Skill, SkillSet,
+    SlaTargets, Target, TargetBound, TargetStat, Tier, UsersAffected, VacationRule,
 };
 use crate::time::{DAY, SimTime};
 
@@ -1743,7 +1743,71 @@ impl Validator {
                 def::CALLOUT_FEE_EUR,
                 Rule::UpTo(1e6),
             ),
+            escalate_after_business_days: self.escalation(path, e, priorities),
+            interim: e.interim.unwrap_or(def::INTERIM).then(|| {
+                Box::new(InterimCover {
+                    after_days: self.number(
+                        path.key("interim_after_days"),
+                        e.interim_after_days,
+                        def::INTERIM_AFTER_DAYS,
+                        Rule::UpTo(3650.0),
+                    ),
+                    search_days: self.dist(
+                        &path.key("interim_search_days"),
+                        e.interim_search_days.as_ref(),
+                        &def::interim_search_days(),
+                    ),
+                    day_rate: self.number(
+                        path.key("interim_day_rate_eur"),
+                        e.interim_day_rate_eur,
+                        def::INTERIM_DAY_RATE_EUR,
+                        Rule::UpTo(1e6),
+                    ),
+                })
+            }),
         }
+    }
+
+    /// `escalate_after_business_days`: whole business days per priority that help is not
+    /// called for at once. The default leaves out the priorities that are.
+    fn escalation(
+        &mut self,
+        path: &Path,
+        e: &RawEmergency,
+        priorities: [bool; 4],
+    ) -> [Option<u32>; 4] {
+        let Some(t) = &e.escalate_after_business_days else {
+            let mut d = def::ESCALATE_AFTER_BUSINESS_DAYS;
+            for (x, &now) in d.iter_mut().zip(&priorities) {
+                if now {
+                    *x = None;
+                }
+            }
+            return d;
+        };
+        let mut out = [None; 4];
+        for (i, (name, v)) in [("P1", t.P1), ("P2", t.P2), ("P3", t.P3), ("P4", t.P4)]
+            .into_iter()
+            .enumerate()
+        {
+            let Some(v) = v else { continue };
+            let p = path.key("escalate_after_business_days").key(name);
+            if priorities[i] {
+                self.error_hint(
+                    p,
+                    format!("{name} is among the priorities, so help is called for it at once"),
+                    format!("drop {name} from escalate_after_business_days or from priorities"),
+                );
+            } else if v.fract() == 0.0 && (0.0..=365.0).contains(&v) {
+                out[i] = Some(v as u32);
+            } else {
+                self.error(
+                    p,
+                    format!("must be a whole number of business days from 0 to 365, got {v}"),
+                );
+            }
+        }
+        out
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -141,7 +141,9 @@ fn r13_the_span_starts_with_people_already_absent() {
         let (_, trace) = sim.run_traced(0, rep);
         let tl = &trace.responders[0].1;
         let covers = |s: &covsim::interval::IntervalSet| {
-            f64::from(u8::from(s.intervals().any(|(a, b)| a <= start && start < b)))
+            f64::from(u8::from(
+                s.intervals().any(|(a, b)| a <= start && start < b),
+            ))
         };
         at_start.0.push(covers(&tl.vacancy));
         at_start.1.push(covers(&tl.sick));
