@@ -167,12 +167,36 @@ pub struct VacationRule {
 /// winter peak); episode lengths follow `duration_days`.
 #[derive(Clone, Debug)]
 pub struct IllnessRule {
-    /// Onset rate per healthy year.
+    /// Expected episodes per calendar year, counted as health insurers count them (episodes
+    /// per insured year, ill time included). Onsets can only happen while healthy, so the
+    /// engine draws them at [`IllnessRule::onset_rate_per_healthy_year`].
     pub episodes_per_year: f64,
     /// Episode length [calendar days].
     pub duration_days: Dist,
     /// Relative amplitude of the seasonal onset rate: rate × (1 + a·cos(2π(t − mid-January))).
     pub winter_amplitude: f64,
+}
+
+impl IllnessRule {
+    /// Long-run share of calendar time spent ill: episodes per year × mean episode length.
+    pub fn sick_share(&self) -> f64 {
+        self.episodes_per_year * self.duration_days.mean() / 365.25
+    }
+
+    /// The onset rate while healthy that gives `episodes_per_year` per calendar year.
+    ///
+    /// Illness is an alternating renewal process: healthy spells with onset rate λ, then an
+    /// episode of mean length D. Its cycles last 1/λ + D on average, so episodes per calendar
+    /// year are r = 1/(1/λ + D), and λ = r / (1 − r·D). (The winter peak modulates λ around
+    /// its mean; its interaction with the sick share is second order, below 0.1 % at the
+    /// defaults.) Validation keeps r·D below one year.
+    pub fn onset_rate_per_healthy_year(&self) -> f64 {
+        let share = self.sick_share();
+        if share >= 1.0 {
+            return f64::INFINITY;
+        }
+        self.episodes_per_year / (1.0 - share)
+    }
 }
 
 /// Resignations, vacancies and new hires of one position.
@@ -362,6 +386,26 @@ pub struct EmergencyHelp {
     pub hourly_rate: f64,
     /// Call-out fee per engagement [€] (for the cost model).
     pub callout_fee: f64,
+    /// Escalation: per priority not in `priorities`, the business days a ticket may wait
+    /// before emergency help takes it too, if nobody of an earlier tier is present then or
+    /// later (`None`: never). No company lets a printer ticket wait for months.
+    pub escalate_after_business_days: [Option<u32>; 4],
+    /// Interim cover of an in-house admin's long illness or vacancy, if the company engages it.
+    pub interim: Option<Box<InterimCover>>,
+}
+
+/// A temporary admin (or a break-fix MSP on a time contract) whom the company engages when an
+/// in-house admin's illness or vacancy lasts long: after `after_days` of absence it searches,
+/// and after the search the interim works the admin's hours, with the admin's skills but
+/// without their system knowledge, until the admin is back or the post is filled.
+#[derive(Clone, Debug)]
+pub struct InterimCover {
+    /// Days of continuous illness or vacancy before the company starts searching [calendar days].
+    pub after_days: f64,
+    /// Time to find and start an interim [calendar days].
+    pub search_days: Dist,
+    /// Price per day on which the interim works [€].
+    pub day_rate: f64,
 }
 
 /// One level of a setup's routing. A ticket goes to the first tier with a qualified

@@ -44,6 +44,9 @@ pub enum Purpose {
     /// Per-ticket draws whose distribution belongs to a setup: knowledge penalty, travel time,
     /// emergency search delay (entity: setup name). Drawn for every ticket in arrival order.
     SetupDraws = 9,
+    /// Search delays of interim cover for one person's long absences (entity: person id), so
+    /// that every setup engaging interims for that person finds them equally fast.
+    Interim = 10,
 }
 
 /// Creates the stream for `(seed, replication, purpose, entity)`.

@@ -39,6 +39,8 @@ pub struct Costs {
     pub msp: f64,
     /// Ad-hoc emergency help.
     pub emergency: f64,
+    /// Interim cover of absent in-house admins.
+    pub interim: f64,
     /// Downtime: lost user-hours and outage hours.
     pub downtime: f64,
 }
@@ -46,7 +48,13 @@ pub struct Costs {
 impl Costs {
     /// IT cost: everything but downtime.
     pub fn it(&self) -> f64 {
-        self.staff + self.recruiting + self.onboarding + self.key_user + self.msp + self.emergency
+        self.staff
+            + self.recruiting
+            + self.onboarding
+            + self.key_user
+            + self.msp
+            + self.emergency
+            + self.interim
     }
 
     /// Total cost including downtime.
@@ -88,6 +96,11 @@ impl Costs {
                 "ad-hoc emergency help (€/year)",
             ),
             (
+                "cost_interim_eur",
+                false,
+                "interim cover of absent in-house admins (€/year)",
+            ),
+            (
                 "cost_downtime_eur",
                 false,
                 "lost user-hours and outage hours (€/year)",
@@ -119,6 +132,7 @@ impl Costs {
             self.key_user,
             self.msp,
             self.emergency,
+            self.interim,
             self.downtime,
             self.it(),
             self.total(),
@@ -240,6 +254,8 @@ pub(super) fn costs(run: &Run<'_>, m: &Metrics) -> Costs {
             Tier::Emergency(help) => {
                 c.emergency +=
                     m.emergency_calls * help.callout_fee + m.emergency_hours * help.hourly_rate;
+                // Interims are paid per day engaged, like a temporary admin.
+                c.interim += m.interim_days * help.interim.as_ref().map_or(0.0, |i| i.day_rate);
             }
             Tier::InHouse(_) | Tier::KeyUser(_) => {}
         }

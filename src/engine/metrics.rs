@@ -158,6 +158,12 @@ pub struct Metrics {
     pub sla_breaches: f64,
     /// On-site visits by the MSP, per year.
     pub onsite_visits: f64,
+    /// Tickets emergency help took after they had waited past their escalation time, per year.
+    pub escalated_to_help: f64,
+    /// Days on which an interim stood in for an absent in-house admin, per year.
+    pub interim_days: f64,
+    /// Hours interims worked on the company's tickets, per year.
+    pub interim_hours: f64,
     /// Costs per year (see the cost module).
     pub cost: super::cost::Costs,
     /// PCs of the company, to state costs per PC.
@@ -332,6 +338,21 @@ pub fn catalog() -> &'static [MetricDef] {
                 "P1 and P2 tickets resolved later than their target per year",
             ),
             d("onsite_visits", false, "on-site visits by the MSP per year"),
+            d(
+                "escalated_to_help",
+                false,
+                "tickets emergency help took after waiting past their escalation time, per year",
+            ),
+            d(
+                "interim_days",
+                false,
+                "days an interim stood in for an absent in-house admin, per year",
+            ),
+            d(
+                "interim_h",
+                false,
+                "hours interims worked on the company's tickets per year",
+            ),
         ]);
         v.extend(
             super::cost::Costs::catalog()
@@ -380,6 +401,9 @@ impl Metrics {
             self.unresolved_at_end,
             self.sla_breaches,
             self.onsite_visits,
+            self.escalated_to_help,
+            self.interim_days,
+            self.interim_hours,
         ]);
         v.extend(self.cost.values_for(self.pcs));
         v
@@ -784,6 +808,7 @@ impl Measured<'_, '_> {
         m.unresolved_at_end = count(&|j| j.resolved.is_none());
         m.knowledge_blocked = count(&|j| j.knowledge_blocked) / self.years;
         m.emergency_calls = count(&|j| j.helped) / self.years;
+        m.escalated_to_help = count(&|j| j.helped && j.escalated) / self.years;
         m.sla_breaches = sla_breaches as f64 / self.years;
         times
     }
@@ -846,8 +871,20 @@ impl Measured<'_, '_> {
         for r in &run.responders {
             m.onsite_visits += f64::from(r.onsite_visits) / years;
             let h = hours(r.own_work_s) / years;
+            if r.interim {
+                let mut days: Vec<i64> = Vec::new();
+                for (a, b) in r.timeline.duty.intersect(&window_set).intervals() {
+                    for d in a.day()..=SimTime(b.secs() - 1).day() {
+                        if days.last() != Some(&d) {
+                            days.push(d);
+                        }
+                    }
+                }
+                m.interim_days += days.len() as f64 / years;
+            }
             match r.role {
                 _ if r.emergency => m.emergency_hours += h,
+                _ if r.interim => m.interim_hours += h,
                 Some(Role::Admin) => m.admin_ticket_hours += h,
                 Some(Role::KeyUser) => m.key_user_hours += h,
                 Some(Role::Technician) | None => m.msp_hours += h,
@@ -939,6 +976,16 @@ impl BusinessDays {
             prefix.push(prefix[d] + u32::from(b));
         }
         BusinessDays { first_day, prefix }
+    }
+
+    /// The start of the first day on which a ticket that arrived at `a` has waited more than
+    /// `n` business days (in the sense of [`BusinessDays::after_until`]); `None` past the span.
+    pub(super) fn escalation_time(&self, a: SimTime, n: u32) -> Option<SimTime> {
+        let days = self.prefix.len() - 1;
+        let from = ((a.day() - self.first_day).max(0) as usize + 1).min(days);
+        let target = self.prefix[from] + n + 1;
+        let j = self.prefix.partition_point(|&x| x < target);
+        (j < self.prefix.len()).then(|| SimTime::day_start(self.first_day + j as i64 - 1))
     }
 
     /// Business days after the day of `a`, up to and including the day of `b`.

@@ -38,6 +38,16 @@
 //!    off work for the night is present, one on vacation, ill or vacant is not), triggers a
 //!    search; after the search delay a provider is dedicated to the ticket if it is still
 //!    waiting, and works it within the provider's hours until it is resolved.
+//! 8. *Escalation*: a ticket of a priority help is not called for at once becomes one it is
+//!    called for (rule 7) once it has waited its priority's `escalate_after_business_days`
+//!    (at the start of the business day after that many business days since its arrival day,
+//!    the aging rule of the metrics). Escalation times are monotone in arrival order, so one
+//!    pending event walks a precomputed list.
+//! 9. *Interim cover*: when an in-house admin's illness or vacancy lasts longer than the help's
+//!    `interim_after_days`, an interim responder joins the admin's tier after a search delay,
+//!    with the admin's hours and skills but without system knowledge, until the stretch ends.
+//!    It is precomputed from the admin's timeline (no events), so it is the same in every
+//!    setup that engages interims for that person.
 
 pub mod arrivals;
 pub mod cost;
@@ -193,9 +203,11 @@ struct Responder {
     skills: SkillSet,
     p1_only: bool,
     remote: bool,
-    /// The person's role; `None` for on-call duty and emergency providers.
+    /// The person's role; `None` for on-call duty, emergency providers and interims.
     role: Option<Role>,
     emergency: bool,
+    /// An interim standing in for an absent in-house admin (rule 9).
+    interim: bool,
     contract: Option<usize>,
     /// Seconds of IT work per week, if limited (key users).
     weekly_budget_s: Option<i64>,
@@ -241,6 +253,7 @@ impl Responder {
             remote: false,
             role: None,
             emergency: false,
+            interim: false,
             contract: None,
             weekly_budget_s: None,
             meeting_share: 0.0,
@@ -325,6 +338,8 @@ struct Job {
     search_delay_s: i64,
     help_requested: bool,
     helped: bool,
+    /// Waited past its escalation time (rule 8): help may be called for it.
+    escalated: bool,
     waiting: bool,
 }
 
@@ -385,6 +400,9 @@ struct Run<'a> {
     /// The priorities emergency help covers (none without emergency help).
     help_priorities: [bool; 4],
     emergency_waiting: usize,
+    /// Own tickets with their escalation times (rule 8), in time order, and the next one due.
+    escalations: Vec<(SimTime, usize)>,
+    next_escalation: usize,
     /// Whether emergency help has joined (dedicated responders exist).
     helped: bool,
     emergency_hours: &'a IntervalSet,
@@ -635,7 +653,12 @@ impl<'m> Simulator<'m> {
                     _ => 0,
                 },
                 search_delay_s: match help {
-                    Some(h) if t.client == Client::Own && h.priorities[t.priority.index()] => {
+                    Some(h)
+                        if t.client == Client::Own
+                            && (h.priorities[t.priority.index()]
+                                || h.escalate_after_business_days[t.priority.index()]
+                                    .is_some()) =>
+                    {
                         draw(&h.search_delay_h)
                     }
                     _ => 0,
@@ -643,6 +666,13 @@ impl<'m> Simulator<'m> {
                 ..Job::default()
             })
             .collect();
+
+        if let Some(cover) = help.and_then(|h| h.interim.as_ref()) {
+            self.add_interims(&mut responders, cover, replication);
+        }
+        let escalations = help.map_or_else(Vec::new, |h| {
+            self.escalation_schedule(&tickets[..own_count], h)
+        });
 
         let mut run = Run {
             model,
@@ -667,6 +697,8 @@ impl<'m> Simulator<'m> {
             emergency_tier,
             help_priorities: help.map_or([false; 4], |h| h.priorities),
             emergency_waiting: 0,
+            escalations,
+            next_escalation: 0,
             helped: false,
             emergency_hours: &self.emergency_hours[setup_idx],
             trace: None,
@@ -705,6 +737,88 @@ impl<'m> Simulator<'m> {
     }
 }
 
+impl Simulator<'_> {
+    /// Rule 9: an interim responder for every long illness or vacancy of the setup's in-house
+    /// admins, in the admin's tier right after them.
+    fn add_interims(
+        &self,
+        responders: &mut Vec<Responder>,
+        cover: &crate::model::InterimCover,
+        replication: u64,
+    ) {
+        let model = self.model;
+        let span = IntervalSet::span(model.start(), model.end());
+        let mut i = 0;
+        while i < responders.len() {
+            let r = &responders[i];
+            let (Some(p), Some(Role::Admin)) = (r.person, r.role) else {
+                i += 1;
+                continue;
+            };
+            let person = &model.people[p];
+            let mut rng = rng::stream(model.sim.seed, replication, Purpose::Interim, &person.id);
+            let after = secs_from_hours(cover.after_days * 24.0);
+            let covered: Vec<(SimTime, SimTime)> = r
+                .timeline
+                .sick
+                .union(&r.timeline.vacancy)
+                .intervals()
+                .filter_map(|(a, b)| {
+                    // One draw per stretch, whether or not it lasts long enough, so that a
+                    // longer or shorter stretch does not shift the later ones' delays.
+                    let search = secs_from_hours(cover.search_days.sample(&mut rng) * 24.0);
+                    let from = a + after + search;
+                    (b - a > after && from < b).then_some((from, b))
+                })
+                .collect();
+            if covered.is_empty() {
+                i += 1;
+                continue;
+            }
+            let covered = IntervalSet::from_intervals(covered);
+            // Outside its engagements the interim is not there (rule 7 looks at this).
+            let timeline = Timeline::engaged(
+                self.person_planning[p].working().intersect(&covered),
+                span.subtract(&covered),
+            );
+            let interim = Responder {
+                interim: true,
+                weekly_budget_s: r.weekly_budget_s,
+                ..Responder::new(
+                    format!("{}.interim", person.id),
+                    r.tier,
+                    r.skills,
+                    Rc::new(timeline),
+                    r.week_offset,
+                )
+            };
+            responders.insert(i + 1, interim);
+            i += 2;
+        }
+    }
+
+    /// Rule 8: the escalation times of the company's tickets whose priority escalates, in
+    /// time order (ties in ticket order).
+    fn escalation_schedule(
+        &self,
+        tickets: &[Ticket],
+        help: &crate::model::EmergencyHelp,
+    ) -> Vec<(SimTime, usize)> {
+        let mut out: Vec<(SimTime, usize)> = tickets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.client == Client::Own)
+            .filter_map(|(id, t)| {
+                let n = help.escalate_after_business_days[t.priority.index()]?;
+                let at = self.business_days.escalation_time(t.arrival, n)?;
+                (at < self.model.end()).then_some((at, id))
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
 impl Run<'_> {
     /// Whether `t` lies in the measured window.
     fn in_window(&self, t: SimTime) -> bool {
@@ -727,6 +841,9 @@ impl Run<'_> {
         let end = self.model.end();
         for r in 0..self.responders.len() {
             self.schedule_duty_change(r, start);
+        }
+        if let Some(&(t, _)) = self.escalations.first() {
+            self.events.push(t, Event::Escalates);
         }
         let mut next_arrival = 0;
         let mut now = start;
@@ -855,6 +972,7 @@ impl Run<'_> {
                 if matches!(self.responders[r as usize].state, State::Retired) => {}
             Event::DutyChanges { r } => self.schedule_duty_change(r as usize, now),
             Event::HelpArrives { ticket } => self.help_arrives(now, ticket as usize),
+            Event::Escalates => self.escalate(now),
             // Availability is recomputed at the next dispatch, which follows this event.
             Event::BudgetRenews { .. } => self.masks_expire = SimTime::MIN,
         }
@@ -917,9 +1035,31 @@ impl Run<'_> {
     /// Whether ticket `id`, while waiting, may still trigger an emergency call.
     fn wants_help(&self, id: usize) -> bool {
         let t = &self.tickets[id];
-        self.help_priorities[t.priority.index()]
+        let job = &self.jobs[id];
+        (self.help_priorities[t.priority.index()] || job.escalated)
             && t.client == Client::Own
-            && !self.jobs[id].help_requested
+            && !job.help_requested
+    }
+
+    /// Rule 8: the tickets due at `now` escalate; the next due time is scheduled.
+    fn escalate(&mut self, now: SimTime) {
+        while let Some(&(t, id)) = self.escalations.get(self.next_escalation) {
+            if t > now {
+                self.events.push(t, Event::Escalates);
+                return;
+            }
+            self.next_escalation += 1;
+            let job = &self.jobs[id];
+            if job.resolved.is_some() || job.escalated {
+                continue;
+            }
+            // A waiting ticket counts towards the calls to make as soon as it may have help.
+            let was = job.waiting && self.wants_help(id);
+            self.jobs[id].escalated = true;
+            if self.jobs[id].waiting && !was && self.wants_help(id) {
+                self.emergency_waiting += 1;
+            }
+        }
     }
 
     /// The tier that owns ticket `id` now (rule 2), if any tier has someone available.

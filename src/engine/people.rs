@@ -56,6 +56,17 @@ impl Timeline {
         }
     }
 
+    /// A responder who is there only during `duty` and counts as absent during `absent`
+    /// (interim cover: absent outside its engagements), at full productivity.
+    pub fn engaged(duty: IntervalSet, absent: IntervalSet) -> Timeline {
+        Timeline {
+            duty,
+            absent,
+            start_productivity: 1.0,
+            ..Timeline::default()
+        }
+    }
+
     /// Productivity at `t` (1 except during a new hire's ramp-up, where it rises linearly).
     pub fn productivity(&self, t: SimTime) -> f64 {
         for &(a, b) in &self.rampups {
@@ -98,6 +109,11 @@ struct PlanningYear {
 }
 
 impl PlanningDays {
+    /// The person's working time over the span (absences not subtracted).
+    pub fn working(&self) -> &IntervalSet {
+        &self.working
+    }
+
     /// The planning days of `person`, whose working time over the span is `working`.
     pub fn new(working: &IntervalSet, calendar: &Calendar, person: &Person) -> PlanningDays {
         use chrono::Datelike;
@@ -278,6 +294,39 @@ fn plan_vacation_year(
     blocks
 }
 
+/// How long before the simulated span a person's illness and attrition processes start, so
+/// that the span begins in their stationary state [s].
+///
+/// The state at the start is that of the stationary process once the run-in is longer than
+/// the longest episode that can still be running (an illness, or notice plus vacancy plus
+/// ramp-up) and than the time the in-post probability needs to settle (about one such cycle).
+/// Ten years, or ten times the mean vacancy cycle or twenty times the mean illness if those
+/// are longer, leaves a bias far below any CI (tails of the defaults: P(illness > 1 year) and
+/// P(time to fill > 10 years) are below 1e-4). Capped at 50 years: the processes are cheap
+/// (about one draw per episode), but not free. Rejected: drawing the start state from the
+/// renewal-theory equilibrium (length-biased residual lifetimes): exact, but it needs the
+/// length-biased law of every duration distribution, and with the winter peak it is not
+/// stationary in calendar time anyway.
+fn burn_in_s(profile: &AbsenceProfile) -> f64 {
+    let at = &profile.attrition;
+    let cycle_days = if at.quit_probability_per_year > 0.0 {
+        at.notice_days + at.time_to_fill_days.mean() + at.rampup_days
+    } else {
+        0.0
+    };
+    let ill = &profile.illness;
+    let illness_days = if ill.episodes_per_year > 0.0 {
+        ill.duration_days.mean()
+    } else {
+        0.0
+    };
+    let days = (10.0 * 365.25f64)
+        .max(10.0 * cycle_days)
+        .max(20.0 * illness_days)
+        .min(50.0 * 365.25);
+    days * DAY as f64
+}
+
 /// Draws the timeline of `person` in `replication`. `planning` holds their working time and
 /// [`PlanningDays`]; `team_vacation` the vacation days of the people planned before them
 /// in the same team (extended with this person's days).
@@ -341,14 +390,20 @@ pub fn timeline(
         }
     }
 
+    // Illness and attrition run from `burn_in` before the span, so the span starts in their
+    // stationary state: somebody may be ill since last month or their post vacant since last
+    // autumn. Their intervals are clipped to the span; events before it are not reported.
+    let burn_in = burn_in_s(profile);
+    let origin = start.secs() as f64 - burn_in;
+
     // Illness: alternating renewal; onsets while healthy, thinned for the winter peak.
     let mut ill_rng = rng::stream(seed, replication, Purpose::Illness, &person.id);
     let ill = &profile.illness;
     let mut sick = Vec::new();
     if ill.episodes_per_year > 0.0 {
         let a = ill.winter_amplitude;
-        let max_rate = ill.episodes_per_year * (1.0 + a) / YEAR_S;
-        let mut t = start.secs() as f64;
+        let max_rate = ill.onset_rate_per_healthy_year() * (1.0 + a) / YEAR_S;
+        let mut t = origin;
         loop {
             let gap: f64 = Exp1.sample(&mut ill_rng);
             t += gap / max_rate;
@@ -362,7 +417,7 @@ pub fn timeline(
             }
             let len =
                 (ill.duration_days.sample(&mut ill_rng) * DAY as f64).min(MAX_DURATION_S as f64);
-            let s = SimTime(t.round() as i64);
+            let s = SimTime(t.round() as i64).max(start);
             let e = SimTime((t + len).round() as i64);
             if e > s {
                 sick.push((s, e));
@@ -380,7 +435,7 @@ pub fn timeline(
     let mut time_to_fill_days = Vec::new();
     if at.quit_probability_per_year > 0.0 {
         let hazard = -(1.0 - at.quit_probability_per_year).ln() / YEAR_S;
-        let mut t = start.secs() as f64;
+        let mut t = origin;
         loop {
             let gap: f64 = Exp1.sample(&mut at_rng);
             t += gap / hazard;
@@ -393,16 +448,18 @@ pub fn timeline(
                 .min((MAX_DURATION_S / DAY) as f64);
             let notice = at.notice_days * DAY as f64;
             let hire = t + notice.max(ttf * DAY as f64);
-            resignations.push(SimTime(t.round() as i64));
-            time_to_fill_days.push(ttf);
-            if hire > t + notice {
-                vacancy.push((
-                    SimTime((t + notice).round() as i64),
-                    SimTime(hire.round() as i64),
-                ));
+            if t >= start.secs() as f64 {
+                resignations.push(SimTime(t.round() as i64));
+                time_to_fill_days.push(ttf);
+            }
+            let vacant_from = SimTime((t + notice).round() as i64).max(start);
+            if SimTime(hire.round() as i64) > vacant_from {
+                vacancy.push((vacant_from, SimTime(hire.round() as i64)));
             }
             let ramp_end = hire + at.rampup_days * DAY as f64;
-            if ramp_end > hire {
+            // A ramp-up that ends before the span is over; one running into it is kept whole,
+            // since productivity rises along it from the hire.
+            if ramp_end > hire && ramp_end > start.secs() as f64 {
                 rampups.push((
                     SimTime(hire.round() as i64),
                     SimTime(ramp_end.round() as i64),

@@ -30,6 +30,8 @@ pub(crate) enum Event {
     BudgetRenews { r: u32 },
     /// Emergency help called for ticket `ticket` is ready to work.
     HelpArrives { ticket: u32 },
+    /// The next waiting tickets reach their escalation time (see `EmergencyHelp`).
+    Escalates,
 }
 
 impl Event {
@@ -37,7 +39,7 @@ impl Event {
         match self {
             Event::WorkEnds { .. } | Event::ReturnEnds { .. } => 0,
             Event::DutyChanges { .. } | Event::BudgetRenews { .. } => 1,
-            Event::HelpArrives { .. } => 2,
+            Event::HelpArrives { .. } | Event::Escalates => 2,
         }
     }
 }

@@ -87,6 +87,26 @@ pub(crate) fn search_delay_h() -> DistSpec {
 pub(crate) const HOURLY_RATE_EUR: f64 = 190.0;
 /// Call-out fee of an ad-hoc engagement (E).
 pub(crate) const CALLOUT_FEE_EUR: f64 = 250.0;
+/// A normal ticket waits a week, a request two, before the company calls help for it too
+/// (E: the P3 resolution target is 3 business days and P4's 5, §6; a company without anybody
+/// present lets them pass before it pays for ad-hoc help).
+pub(crate) const ESCALATE_AFTER_BUSINESS_DAYS: [Option<u32>; 4] = [None, None, Some(5), Some(10)];
+/// Interim cover is engaged (E: the whitepaper's example organises help once the admin's
+/// illness runs for weeks).
+pub(crate) const INTERIM: bool = true;
+/// Three weeks of illness or vacancy before the company looks for an interim (E: beyond the
+/// usual 1–2-week illness, §1, and the longest vacation block).
+pub(crate) const INTERIM_AFTER_DAYS: f64 = 21.0;
+/// Finding a freelance or agency admin takes one to several weeks (E).
+pub(crate) fn interim_search_days() -> DistSpec {
+    DistSpec::LogNormalMedianP90 {
+        median: 10.0,
+        p90: 30.0,
+    }
+}
+/// Day rate of an interim admin: 8 hours at the break-fix rate of 95 €/h (§4, F older) plus
+/// some 5 % for a time contract (E; freelance rates vary widely).
+pub(crate) const INTERIM_DAY_RATE_EUR: f64 = 800.0;
 
 /// Undocumented knowledge costs hours to a day and a half (E).
 pub(crate) fn knowledge_penalty_h() -> DistSpec {

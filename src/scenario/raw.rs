@@ -702,6 +702,11 @@ raw_table!(
         hours: RawHours,
         hourly_rate_eur: f64,
         callout_fee_eur: f64,
+        escalate_after_business_days: RawTargets,
+        interim: bool,
+        interim_after_days: f64,
+        interim_search_days: RawDist,
+        interim_day_rate_eur: f64,
     }
 );
 

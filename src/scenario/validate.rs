@@ -27,9 +27,9 @@ use crate::calendar::{
 use crate::dist::{Dist, DistError, DistSpec};
 use crate::model::{
     AbsenceKind, AbsenceProfile, ArrivalPattern, AttritionRule, Category, Company, CostSettings,
-    EmergencyHelp, IllnessRule, Model, MspContract, MspPrice, Person, PersonCost, PlannedAbsence,
-    Priority, ReportSettings, Role, Setup, SimSettings, Skill, SkillSet, SlaTargets, Target,
-    TargetBound, TargetStat, Tier, UsersAffected, VacationRule,
+    EmergencyHelp, IllnessRule, InterimCover, Model, MspContract, MspPrice, Person, PersonCost,
+    PlannedAbsence, Priority, ReportSettings, Role, Setup, SimSettings, Skill, SkillSet,
+    SlaTargets, Target, TargetBound, TargetStat, Tier, UsersAffected, VacationRule,
 };
 use crate::time::{DAY, SimTime};
 
@@ -1239,10 +1239,29 @@ impl Validator {
                 summer_block_days: summer as u32,
                 block_days: block as u32,
             },
-            illness: IllnessRule {
-                episodes_per_year: number!(illness_episodes_per_year, Rule::UpTo(52.0)),
-                duration_days: dist!(illness_duration_days),
-                winter_amplitude: number!(illness_winter_amplitude, Rule::Share),
+            illness: {
+                let illness = IllnessRule {
+                    episodes_per_year: number!(illness_episodes_per_year, Rule::UpTo(52.0)),
+                    duration_days: dist!(illness_duration_days),
+                    winter_amplitude: number!(illness_winter_amplitude, Rule::Share),
+                };
+                let share = illness.sick_share();
+                if share >= 1.0 {
+                    let p = pick!(illness_episodes_per_year)
+                        .map(|(_, p)| p)
+                        .unwrap_or_else(|| layers[0].1.key("illness_episodes_per_year"));
+                    self.error_hint(
+                        p,
+                        format!(
+                            "{} episodes a year of {:.1} days on average would keep the person ill for {:.0} % of the year",
+                            illness.episodes_per_year,
+                            illness.duration_days.mean(),
+                            share * 100.0
+                        ),
+                        "episodes per year × mean illness_duration_days must stay below 365 days",
+                    );
+                }
+                illness
             },
             attrition: AttritionRule {
                 quit_probability_per_year: number!(quit_probability_per_year, Rule::ShareBelowOne),
@@ -1742,7 +1761,71 @@ impl Validator {
                 def::CALLOUT_FEE_EUR,
                 Rule::UpTo(1e6),
             ),
+            escalate_after_business_days: self.escalation(path, e, priorities),
+            interim: e.interim.unwrap_or(def::INTERIM).then(|| {
+                Box::new(InterimCover {
+                    after_days: self.number(
+                        path.key("interim_after_days"),
+                        e.interim_after_days,
+                        def::INTERIM_AFTER_DAYS,
+                        Rule::UpTo(3650.0),
+                    ),
+                    search_days: self.dist(
+                        &path.key("interim_search_days"),
+                        e.interim_search_days.as_ref(),
+                        &def::interim_search_days(),
+                    ),
+                    day_rate: self.number(
+                        path.key("interim_day_rate_eur"),
+                        e.interim_day_rate_eur,
+                        def::INTERIM_DAY_RATE_EUR,
+                        Rule::UpTo(1e6),
+                    ),
+                })
+            }),
         }
+    }
+
+    /// `escalate_after_business_days`: whole business days per priority that help is not
+    /// called for at once. The default leaves out the priorities that are.
+    fn escalation(
+        &mut self,
+        path: &Path,
+        e: &RawEmergency,
+        priorities: [bool; 4],
+    ) -> [Option<u32>; 4] {
+        let Some(t) = &e.escalate_after_business_days else {
+            let mut d = def::ESCALATE_AFTER_BUSINESS_DAYS;
+            for (x, &now) in d.iter_mut().zip(&priorities) {
+                if now {
+                    *x = None;
+                }
+            }
+            return d;
+        };
+        let mut out = [None; 4];
+        for (i, (name, v)) in [("P1", t.P1), ("P2", t.P2), ("P3", t.P3), ("P4", t.P4)]
+            .into_iter()
+            .enumerate()
+        {
+            let Some(v) = v else { continue };
+            let p = path.key("escalate_after_business_days").key(name);
+            if priorities[i] {
+                self.error_hint(
+                    p,
+                    format!("{name} is among the priorities, so help is called for it at once"),
+                    format!("drop {name} from escalate_after_business_days or from priorities"),
+                );
+            } else if v.fract() == 0.0 && (0.0..=365.0).contains(&v) {
+                out[i] = Some(v as u32);
+            } else {
+                self.error(
+                    p,
+                    format!("must be a whole number of business days from 0 to 365, got {v}"),
+                );
+            }
+        }
+        out
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -71,8 +71,8 @@ fn configured_vacation_days_are_taken_exactly_on_working_days() {
 
 #[test]
 fn mean_sick_days_match_the_configured_rate_and_duration() {
-    // Alternating renewal: healthy spells exponential with rate r per healthy year, episodes of
-    // mean m days ⇒ the long-run sick share is r·m / (365.25 + r·m).
+    // The key r counts episodes per calendar year (issue 13): with episodes of mean m days
+    // the long-run sick share is r·m / 365.25, as the insurers' sick days per insured year.
     // The calibration's bins, with the long tail as a uniform bin of the same mean (110 days):
     // the lognormal tail's variance would need far more replications for the same precision.
     let bins = common::illness_bins(DistSpec::Uniform {
@@ -90,7 +90,7 @@ fn mean_sick_days_match_the_configured_rate_and_duration() {
     let s = MeanCi::of((0..reps).map(|r| sim.run(0, r).metrics.sick_days));
     let rm = 1.1 * mean_days;
     let days_per_year = m.window_end().day() as f64 / f64::from(years);
-    let expected = days_per_year * rm / (365.25 + rm);
+    let expected = days_per_year * rm / 365.25;
     let half = Z999 * s.sd / (s.n as f64).sqrt();
     eprintln!(
         "sick days: expected {expected:.3}, simulated {:.3} ± {half:.3}",

@@ -120,7 +120,9 @@ fn breakdown_model(n: usize, alpha_per_year: f64, mean_days: f64) -> covsim::mod
     let mut m = common::model(2026, WeeklyHours::always(), HolidayRule::None, 200, 4, 0);
     for i in 0..n {
         let mut p = common::admin(&format!("admin{i}"), WeeklyHours::always());
-        p.absence.illness.episodes_per_year = alpha_per_year;
+        // The key counts episodes per calendar year: one per cycle of a healthy spell (mean
+        // 1/α) and an episode, so r = 1 / (1/α + D).
+        p.absence.illness.episodes_per_year = 365.25 / (365.25 / alpha_per_year + mean_days);
         p.absence.illness.duration_days = covsim::dist::Dist::exponential(mean_days);
         m.people.push(p);
     }

@@ -370,6 +370,8 @@ pub(crate) fn realistic() -> Model {
         hours: office,
         hourly_rate: 190.0,
         callout_fee: 250.0,
+        escalate_after_business_days: [None; 4],
+        interim: None,
     };
     let mut single = setup(
         "Single admin",

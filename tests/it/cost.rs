@@ -42,6 +42,8 @@ fn staff_emergency_and_downtime_costs_add_up_by_hand() {
         hours: office(),
         hourly_rate: 190.0,
         callout_fee: 250.0,
+        escalate_after_business_days: [None; 4],
+        interim: None,
     };
     m.setups.push(common::setup(
         "single",

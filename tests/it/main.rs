@@ -15,6 +15,7 @@ mod montecarlo;
 mod names;
 mod properties;
 mod safety;
+mod steady_state;
 mod sweep;
 mod trace;
 mod validation;

@@ -141,6 +141,8 @@ fn emergency_help_is_called_when_the_admin_is_away() {
         hours: office(),
         hourly_rate: 190.0,
         callout_fee: 250.0,
+        escalate_after_business_days: [None; 4],
+        interim: None,
     };
     m.setups.push(common::setup(
         "single",
@@ -315,4 +317,108 @@ fn arrivals_go_to_the_first_available_tier_and_its_first_idle_responder() {
             (TraceKind::Resolved, t(12, 30), 2, tech2),
         ]
     );
+}
+
+/// Issue 13, point 8: a normal ticket that nobody can take waits its escalation time (two
+/// business days after its arrival day here), then emergency help is called for it too.
+#[test]
+fn r13_a_waiting_p3_escalates_to_emergency_help() {
+    let mut m = company();
+    let t = at(&m, 2026, 2, 3, 9, 0);
+    m.categories
+        .push(scheduled("printer", Priority::P3, vec![t], 1.0));
+    m.people.push(common::admin("anna", office()));
+    let vacation = PlannedAbsence {
+        from: at(&m, 2026, 2, 2, 0, 0),
+        to: at(&m, 2026, 2, 21, 0, 0),
+        kind: AbsenceKind::Vacation,
+    };
+    m.people[0].absence.planned.push(vacation);
+    let help = EmergencyHelp {
+        priorities: [true, true, false, false],
+        search_delay_h: Dist::fixed(3.0),
+        hours: office(),
+        hourly_rate: 190.0,
+        callout_fee: 250.0,
+        escalate_after_business_days: [None, None, Some(2), None],
+        interim: None,
+    };
+    m.setups.push(common::setup(
+        "single",
+        vec![Tier::InHouse(vec![0]), Tier::Emergency(help)],
+    ));
+    let (res, trace) = Simulator::new(&m).run_traced(0, 0);
+    // Arrived Tuesday; Wednesday and Thursday are the two business days it may wait; on
+    // Friday at 00:00 it has waited longer, help is called and starts at 08:00.
+    assert_eq!(
+        steps(&trace),
+        vec![
+            (TraceKind::Arrived, t, 0),
+            (TraceKind::HelpCalled, at(&m, 2026, 2, 6, 0, 0), 0),
+            (TraceKind::HelpArrived, at(&m, 2026, 2, 6, 3, 0), 0),
+            (TraceKind::Started, at(&m, 2026, 2, 6, 8, 0), 0),
+            (TraceKind::Resolved, at(&m, 2026, 2, 6, 9, 0), 0),
+        ]
+    );
+    assert_eq!(res.metrics.emergency_calls, 1.0);
+    assert_eq!(res.metrics.escalated_to_help, 1.0);
+}
+
+/// Issue 13, point 8: a long illness of the single admin brings an interim after the wait and
+/// the search, who works the admin's hours until the admin is back; a ticket from before waits
+/// for them, one during their engagement is taken at once.
+#[test]
+fn r13_an_interim_stands_in_during_a_long_illness() {
+    let mut m = company();
+    let early = at(&m, 2026, 3, 10, 10, 0);
+    let during = at(&m, 2026, 3, 24, 10, 0);
+    m.categories
+        .push(scheduled("desk", Priority::P3, vec![early, during], 1.0));
+    m.people.push(common::admin("anna", office()));
+    let sick = PlannedAbsence {
+        from: at(&m, 2026, 3, 2, 0, 0),
+        to: at(&m, 2026, 4, 13, 0, 0),
+        kind: AbsenceKind::Sick,
+    };
+    m.people[0].absence.planned.push(sick);
+    let help = EmergencyHelp {
+        priorities: [true, false, false, false],
+        search_delay_h: Dist::fixed(3.0),
+        hours: office(),
+        hourly_rate: 190.0,
+        callout_fee: 250.0,
+        escalate_after_business_days: [None; 4],
+        interim: Some(Box::new(InterimCover {
+            after_days: 14.0,
+            search_days: Dist::fixed(7.0),
+            day_rate: 800.0,
+        })),
+    };
+    m.setups.push(common::setup(
+        "single",
+        vec![Tier::InHouse(vec![0]), Tier::Emergency(help)],
+    ));
+    let (res, trace) = Simulator::new(&m).run_traced(0, 0);
+    // Ill from 2 March: the search starts on 16 March, the interim works from Monday 23 March.
+    assert_eq!(
+        steps(&trace),
+        vec![
+            (TraceKind::Arrived, early, 0),
+            (TraceKind::Started, at(&m, 2026, 3, 23, 8, 0), 0),
+            (TraceKind::Resolved, at(&m, 2026, 3, 23, 9, 0), 0),
+            (TraceKind::Arrived, during, 1),
+            (TraceKind::Started, during, 1),
+            (TraceKind::Resolved, at(&m, 2026, 3, 24, 11, 0), 1),
+        ]
+    );
+    let interim = trace
+        .responders
+        .iter()
+        .position(|(label, _)| label == "anna.interim")
+        .expect("an interim responder");
+    assert!(trace.sessions.iter().all(|s| s.0 == interim));
+    // Working days from 23 March to 10 April without Good Friday and Easter Monday.
+    assert_eq!(res.metrics.interim_days, 13.0);
+    assert_eq!(res.metrics.interim_hours, 2.0);
+    assert_eq!(res.metrics.cost.interim, 13.0 * 800.0);
 }

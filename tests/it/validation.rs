@@ -1336,3 +1336,39 @@ fn omitted_keys_take_the_calibration_defaults() {
     assert!((tech.illness.duration_days.mean() - 12.5).abs() < 0.3);
     assert_eq!(m.setups[0].documentation_quality, 0.9);
 }
+
+#[test]
+fn escalation_of_a_priority_that_is_called_at_once() {
+    let e = only_error("escalate-priority-called-at-once.toml");
+    check(
+        &e,
+        "emergency.default.escalate_after_business_days.P2",
+        13,
+        "help is called for it at once",
+        Some("drop P2"),
+    );
+}
+
+#[test]
+fn escalation_in_whole_business_days() {
+    let e = only_error("escalate-not-whole-days.toml");
+    check(
+        &e,
+        "emergency.default.escalate_after_business_days.P3",
+        12,
+        "whole number of business days",
+        None,
+    );
+}
+
+#[test]
+fn illness_that_would_last_longer_than_the_year() {
+    let e = only_error("illness-longer-than-a-year.toml");
+    check(
+        &e,
+        "profiles.sickly.illness_episodes_per_year",
+        9,
+        "ill for 164 % of the year",
+        Some("below 365 days"),
+    );
+}
