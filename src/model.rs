@@ -419,7 +419,7 @@ pub enum Tier {
     /// An MSP contract (index into `Model::contracts`).
     Msp(usize),
     /// Ad-hoc emergency help, called only when no earlier tier has anybody present.
-    Emergency(EmergencyHelp),
+    Emergency(Box<EmergencyHelp>),
 }
 
 /// Service-level targets against which response and resolution are measured.
@@ -454,7 +454,7 @@ impl Setup {
     /// The setup's emergency help, if it has an emergency tier.
     pub fn emergency_help(&self) -> Option<&EmergencyHelp> {
         self.tiers.iter().find_map(|t| match t {
-            Tier::Emergency(help) => Some(help),
+            Tier::Emergency(help) => Some(&**help),
             _ => None,
         })
     }

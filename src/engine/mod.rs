@@ -43,7 +43,8 @@
 //!    (at the start of the business day after that many business days since its arrival day,
 //!    the aging rule of the metrics). Escalation times are monotone in arrival order, so one
 //!    pending event walks a precomputed list.
-//! 9. *Interim cover*: when an in-house admin's illness or vacancy lasts longer than the help's
+//! 9. *Interim cover*: in a setup whose only IT is one in-house admin (no second admin, no
+//!    MSP), when the admin's illness or vacancy lasts longer than the help's
 //!    `interim_after_days`, an interim responder joins the admin's tier after a search delay,
 //!    with the admin's hours and skills but without system knowledge, until the stretch ends.
 //!    It is precomputed from the admin's timeline (no events), so it is the same in every
@@ -747,6 +748,15 @@ impl Simulator<'_> {
         replication: u64,
     ) {
         let model = self.model;
+        // A second admin or an MSP covers an admin's long absence already: companies engage
+        // an interim when the absence leaves them without any IT of their own.
+        let admins = responders
+            .iter()
+            .filter(|r| r.role == Some(Role::Admin))
+            .count();
+        if admins != 1 || responders.iter().any(|r| r.contract.is_some()) {
+            return;
+        }
         let span = IntervalSet::span(model.start(), model.end());
         let mut i = 0;
         while i < responders.len() {

@@ -2311,7 +2311,7 @@ impl Validator {
                         } else if let Some(e) = &t.emergency
                             && let Some(help) = self.emergency_ref(&tp.key("emergency"), e, refs)
                         {
-                            tiers.push(Tier::Emergency(help));
+                            tiers.push(Tier::Emergency(Box::new(help)));
                         }
                     }
                 }
@@ -2321,7 +2321,7 @@ impl Validator {
             && let Some(e) = &s.emergency
             && let Some(help) = self.emergency_ref(&path.key("emergency"), e, refs)
         {
-            tiers.push(Tier::Emergency(help));
+            tiers.push(Tier::Emergency(Box::new(help)));
         }
         tiers
     }

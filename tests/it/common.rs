@@ -375,7 +375,7 @@ pub(crate) fn realistic() -> Model {
     };
     let mut single = setup(
         "Single admin",
-        vec![Tier::InHouse(vec![0]), Tier::Emergency(help)],
+        vec![Tier::InHouse(vec![0]), Tier::Emergency(Box::new(help))],
     );
     single.documentation_quality = 0.3;
     single.knowledge_penalty_h = Dist::fixed(3.0);

@@ -47,7 +47,7 @@ fn staff_emergency_and_downtime_costs_add_up_by_hand() {
     };
     m.setups.push(common::setup(
         "single",
-        vec![Tier::InHouse(vec![0]), Tier::Emergency(help)],
+        vec![Tier::InHouse(vec![0]), Tier::Emergency(Box::new(help))],
     ));
     let r = Simulator::new(&m).run(0, 0);
     let c = &r.metrics.cost;

@@ -146,7 +146,7 @@ fn emergency_help_is_called_when_the_admin_is_away() {
     };
     m.setups.push(common::setup(
         "single",
-        vec![Tier::InHouse(vec![0]), Tier::Emergency(help)],
+        vec![Tier::InHouse(vec![0]), Tier::Emergency(Box::new(help))],
     ));
     let (res, trace) = Simulator::new(&m).run_traced(0, 0);
     assert_eq!(
@@ -345,7 +345,7 @@ fn r13_a_waiting_p3_escalates_to_emergency_help() {
     };
     m.setups.push(common::setup(
         "single",
-        vec![Tier::InHouse(vec![0]), Tier::Emergency(help)],
+        vec![Tier::InHouse(vec![0]), Tier::Emergency(Box::new(help))],
     ));
     let (res, trace) = Simulator::new(&m).run_traced(0, 0);
     // Arrived Tuesday; Wednesday and Thursday are the two business days it may wait; on
@@ -396,7 +396,7 @@ fn r13_an_interim_stands_in_during_a_long_illness() {
     };
     m.setups.push(common::setup(
         "single",
-        vec![Tier::InHouse(vec![0]), Tier::Emergency(help)],
+        vec![Tier::InHouse(vec![0]), Tier::Emergency(Box::new(help))],
     ));
     let (res, trace) = Simulator::new(&m).run_traced(0, 0);
     // Ill from 2 March: the search starts on 16 March, the interim works from Monday 23 March.
@@ -421,4 +421,44 @@ fn r13_an_interim_stands_in_during_a_long_illness() {
     assert_eq!(res.metrics.interim_days, 13.0);
     assert_eq!(res.metrics.interim_hours, 2.0);
     assert_eq!(res.metrics.cost.interim, 13.0 * 800.0);
+}
+
+/// Rule 9 applies to a company whose only IT is one admin: a second admin covers the long
+/// illness, and no interim is engaged.
+#[test]
+fn r13_a_team_engages_no_interim() {
+    let mut m = company();
+    m.people.push(common::admin("anna", office()));
+    m.people.push(common::admin("ben", office()));
+    let sick = PlannedAbsence {
+        from: at(&m, 2026, 3, 2, 0, 0),
+        to: at(&m, 2026, 4, 13, 0, 0),
+        kind: AbsenceKind::Sick,
+    };
+    m.people[0].absence.planned.push(sick);
+    let help = EmergencyHelp {
+        priorities: [true, false, false, false],
+        search_delay_h: Dist::fixed(3.0),
+        hours: office(),
+        hourly_rate: 190.0,
+        callout_fee: 250.0,
+        escalate_after_business_days: [None; 4],
+        interim: Some(Box::new(InterimCover {
+            after_days: 14.0,
+            search_days: Dist::fixed(7.0),
+            day_rate: 800.0,
+        })),
+    };
+    m.setups.push(common::setup(
+        "team",
+        vec![Tier::InHouse(vec![0, 1]), Tier::Emergency(Box::new(help))],
+    ));
+    let (res, trace) = Simulator::new(&m).run_traced(0, 0);
+    assert!(
+        trace
+            .responders
+            .iter()
+            .all(|(l, _)| !l.ends_with(".interim"))
+    );
+    assert_eq!(res.metrics.interim_days, 0.0);
 }
