@@ -481,9 +481,7 @@ fn bound_text(l: Lang, metric: &str, x: f64) -> String {
 
 /// What a year at the statistic means: "one year in twenty is worse".
 fn stat_meaning(l: Lang, t: &Target, horizon: Horizon) -> String {
-    if !horizon.is_year() {
-        return stat_meaning_period(l, t, horizon);
-    }
+    // The share of worse years (or periods) the statistic stands for; `None` for the mean.
     let worse = match (t.stat, t.bound) {
         (TargetStat::Mean, _) => {
             return l
@@ -496,6 +494,9 @@ fn stat_meaning(l: Lang, t: &Target, horizon: Horizon) -> String {
         (TargetStat::Percentile(n), TargetBound::Max(_)) => 100 - u32::from(n),
         (TargetStat::Percentile(n), TargetBound::Min(_)) => u32::from(n),
     };
+    if !horizon.is_year() {
+        return worse_periods(l, worse, horizon);
+    }
     match worse {
         50 => l
             .pick(
@@ -528,20 +529,9 @@ fn stat_meaning(l: Lang, t: &Target, horizon: Horizon) -> String {
     }
 }
 
-/// [`stat_meaning`] for replications of several years: the statistic is one of N-year periods.
-fn stat_meaning_period(l: Lang, t: &Target, horizon: Horizon) -> String {
-    let worse = match (t.stat, t.bound) {
-        (TargetStat::Mean, _) => {
-            return l
-                .pick(
-                    "the mean over the simulated years",
-                    "der Mittelwert über die simulierten Jahre",
-                )
-                .to_string();
-        }
-        (TargetStat::Percentile(n), TargetBound::Max(_)) => 100 - u32::from(n),
-        (TargetStat::Percentile(n), TargetBound::Min(_)) => u32::from(n),
-    };
+/// [`stat_meaning`] for replications of several years: `worse` % of the N-year periods are
+/// worse.
+fn worse_periods(l: Lang, worse: u32, horizon: Horizon) -> String {
     match (worse, l) {
         (10 | 5 | 1, Lang::En) => format!("{} is worse", horizon.one_in(l, 100 / worse)),
         (10 | 5 | 1, Lang::De) => format!("{} ist schlechter", horizon.one_in(l, 100 / worse)),

@@ -19,7 +19,7 @@ use crate::common;
 
 const WARMUP_DAYS: u32 = 60;
 /// z for a two-sided 99.9 % interval.
-const Z999: f64 = 3.290_526_731_491_926;
+pub(crate) const Z999: f64 = 3.290_526_731_491_926;
 
 /// Erlang C: probability that an arrival waits in M/M/c, and the mean wait in queue.
 fn erlang_c(c: usize, lambda: f64, mu: f64) -> (f64, f64) {
@@ -45,7 +45,11 @@ fn run(model: &covsim::model::Model, reps: u64) -> Vec<ReplicationResult> {
 }
 
 /// Asserts that `expected` lies in the 99.9 % CI of `values`; returns the summary.
-fn assert_in_ci(what: &str, values: impl IntoIterator<Item = f64>, expected: f64) -> MeanCi {
+pub(crate) fn assert_in_ci(
+    what: &str,
+    values: impl IntoIterator<Item = f64>,
+    expected: f64,
+) -> MeanCi {
     let s = MeanCi::of(values);
     let half = Z999 * s.sd / (s.n as f64).sqrt();
     eprintln!(

@@ -375,25 +375,8 @@ fn r13_an_interim_stands_in_during_a_long_illness() {
     m.categories
         .push(scheduled("desk", Priority::P3, vec![early, during], 1.0));
     m.people.push(common::admin("anna", office()));
-    let sick = PlannedAbsence {
-        from: at(&m, 2026, 3, 2, 0, 0),
-        to: at(&m, 2026, 4, 13, 0, 0),
-        kind: AbsenceKind::Sick,
-    };
-    m.people[0].absence.planned.push(sick);
-    let help = EmergencyHelp {
-        priorities: [true, false, false, false],
-        search_delay_h: Dist::fixed(3.0),
-        hours: office(),
-        hourly_rate: 190.0,
-        callout_fee: 250.0,
-        escalate_after_business_days: [None; 4],
-        interim: Some(Box::new(InterimCover {
-            after_days: 14.0,
-            search_days: Dist::fixed(7.0),
-            day_rate: 800.0,
-        })),
-    };
+    ill_for_six_weeks(&mut m);
+    let help = interim_help();
     m.setups.push(common::setup(
         "single",
         vec![Tier::InHouse(vec![0]), Tier::Emergency(Box::new(help))],
@@ -430,25 +413,8 @@ fn r13_a_team_engages_no_interim() {
     let mut m = company();
     m.people.push(common::admin("anna", office()));
     m.people.push(common::admin("ben", office()));
-    let sick = PlannedAbsence {
-        from: at(&m, 2026, 3, 2, 0, 0),
-        to: at(&m, 2026, 4, 13, 0, 0),
-        kind: AbsenceKind::Sick,
-    };
-    m.people[0].absence.planned.push(sick);
-    let help = EmergencyHelp {
-        priorities: [true, false, false, false],
-        search_delay_h: Dist::fixed(3.0),
-        hours: office(),
-        hourly_rate: 190.0,
-        callout_fee: 250.0,
-        escalate_after_business_days: [None; 4],
-        interim: Some(Box::new(InterimCover {
-            after_days: 14.0,
-            search_days: Dist::fixed(7.0),
-            day_rate: 800.0,
-        })),
-    };
+    ill_for_six_weeks(&mut m);
+    let help = interim_help();
     m.setups.push(common::setup(
         "team",
         vec![Tier::InHouse(vec![0, 1]), Tier::Emergency(Box::new(help))],
@@ -461,4 +427,31 @@ fn r13_a_team_engages_no_interim() {
             .all(|(l, _)| !l.ends_with(".interim"))
     );
     assert_eq!(res.metrics.interim_days, 0.0);
+}
+
+/// Emergency help for P1 only, with an interim after 14 days of absence and 7 days of search.
+fn interim_help() -> EmergencyHelp {
+    EmergencyHelp {
+        priorities: [true, false, false, false],
+        search_delay_h: Dist::fixed(3.0),
+        hours: office(),
+        hourly_rate: 190.0,
+        callout_fee: 250.0,
+        escalate_after_business_days: [None; 4],
+        interim: Some(Box::new(InterimCover {
+            after_days: 14.0,
+            search_days: Dist::fixed(7.0),
+            day_rate: 800.0,
+        })),
+    }
+}
+
+/// The first person is ill from Monday 2 March to Sunday 12 April 2026.
+fn ill_for_six_weeks(m: &mut Model) {
+    let sick = PlannedAbsence {
+        from: at(m, 2026, 3, 2, 0, 0),
+        to: at(m, 2026, 4, 13, 0, 0),
+        kind: AbsenceKind::Sick,
+    };
+    m.people[0].absence.planned.push(sick);
 }
