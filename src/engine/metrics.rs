@@ -97,6 +97,8 @@ impl TimeStats {
 pub struct Metrics {
     /// Tickets of the company arriving in the window, per year.
     pub tickets: f64,
+    /// The same by priority (P1 to P4), per year: the weights of the per-priority results.
+    pub tickets_by_priority: [f64; 4],
     /// User-hours lost: users affected × productivity loss × business hours open, per year.
     pub user_hours_lost: f64,
     /// Business hours with a business-wide outage open, per year.
@@ -192,6 +194,10 @@ pub fn catalog() -> &'static [MetricDef] {
         };
         let mut v = vec![
             d("tickets", false, "tickets of the company per year"),
+            d("tickets_p1", false, "P1 tickets of the company per year"),
+            d("tickets_p2", false, "P2 tickets of the company per year"),
+            d("tickets_p3", false, "P3 tickets of the company per year"),
+            d("tickets_p4", false, "P4 tickets of the company per year"),
             d(
                 "user_hours_lost",
                 true,
@@ -368,6 +374,10 @@ impl Metrics {
     pub fn values(&self) -> Vec<f64> {
         let mut v = vec![
             self.tickets,
+            self.tickets_by_priority[0],
+            self.tickets_by_priority[1],
+            self.tickets_by_priority[2],
+            self.tickets_by_priority[3],
             self.user_hours_lost,
             self.outage_hours,
             self.outage_days,
@@ -513,8 +523,14 @@ pub(super) fn compute(
         own,
         window,
     };
+    let mut counts = [0u32; 4];
+    for &i in measured.window() {
+        counts[run.tickets[i].priority.index()] += 1;
+    }
+    let by_priority = counts.map(|c| f64::from(c) / measured.years);
     let mut m = Metrics {
         tickets: measured.window().len() as f64 / measured.years,
+        tickets_by_priority: by_priority,
         ..Metrics::default()
     };
     measured.downtime(&mut m);

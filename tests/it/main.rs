@@ -13,6 +13,7 @@ mod hours;
 mod invariants;
 mod montecarlo;
 mod names;
+mod priorities;
 mod properties;
 mod safety;
 mod steady_state;
