@@ -84,14 +84,16 @@ fn reps_above_the_scenario_limit_are_refused() {
 #[test]
 fn threads_the_system_refuses_are_an_error_not_a_panic() {
     // A limit on the address space makes 1,024 thread stacks impossible (RLIMIT_NPROC would
-    // not bind a root user). Without prlimit (not Linux), there is nothing to check.
+    // not bind a root user). Without prlimit (not Linux), there is nothing to check. The limit
+    // is low (200 MB) so that the pool fails after a few threads: with more room, the threads
+    // that did start could meet the limit in their own allocations first, which aborts.
     let Ok(prlimit) = which("prlimit") else {
         eprintln!("prlimit not found; skipped");
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let out = std::process::Command::new(prlimit)
-        .arg("--as=800000000")
+        .arg("--as=200000000")
         .arg(assert_cmd::cargo::cargo_bin("covsim"))
         .args([
             "run",
@@ -223,7 +225,7 @@ msp = "pool"
 
 #[cfg(unix)]
 #[test]
-fn ctrl_c_stops_a_single_long_replication_within_two_seconds() {
+fn ctrl_c_stops_a_single_long_replication_within_seconds() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("long.toml");
     std::fs::write(&scenario, LONG_REPLICATION).unwrap();
@@ -266,7 +268,9 @@ fn ctrl_c_stops_a_single_long_replication_within_two_seconds() {
         err.contains("interrupted after 0 of 1 replications"),
         "{err}"
     );
-    assert!(took < Duration::from_secs(2), "took {took:?}");
+    // About a second on a quiet machine; the bound leaves room for a loaded one and is still
+    // far below the replication's own length (8.6 s quiet).
+    assert!(took < Duration::from_secs(5), "took {took:?}");
     assert!(!out_dir.exists());
 }
 
