@@ -373,6 +373,17 @@ pub struct MspContract {
     pub price: MspPrice,
 }
 
+impl MspContract {
+    /// The entity that keys the absence streams of the `k`-th technician (from 0) of a pool.
+    /// It names the place in the pool, not the contract, so that every contract's k-th
+    /// technician has the same illnesses, vacations and resignations in a replication: bronze,
+    /// silver and gold then differ only by what the contracts say (common random numbers).
+    /// `#` cannot occur in a person id, so no company person shares these streams.
+    pub fn technician_stream_entity(k: usize) -> String {
+        format!("msp-technician#{}", k + 1)
+    }
+}
+
 /// Ad-hoc emergency help: what a company without a contract does when its admin is away.
 #[derive(Clone, Debug)]
 pub struct EmergencyHelp {

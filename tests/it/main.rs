@@ -12,6 +12,7 @@ mod horizon;
 mod hours;
 mod invariants;
 mod montecarlo;
+mod msp_crn;
 mod names;
 mod properties;
 mod safety;
