@@ -367,6 +367,9 @@ pub struct MspContract {
     pub travel_h: Dist,
     /// PCs of the MSP's other clients whose tickets share the pool.
     pub other_clients_pcs: u32,
+    /// The technicians' utilisation from which `other_clients_pcs` was derived (see
+    /// `scenario::msp_load`); `None` when the scenario gives `other_clients_pcs`.
+    pub target_utilisation: Option<f64>,
     /// Documentation quality the contract guarantees (0–1).
     pub documentation_quality: f64,
     /// Prices.

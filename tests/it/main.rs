@@ -13,6 +13,7 @@ mod hours;
 mod invariants;
 mod montecarlo;
 mod msp_crn;
+mod msp_load;
 mod names;
 mod properties;
 mod safety;
