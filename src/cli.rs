@@ -213,8 +213,19 @@ fn not_interrupted(cancel: &AtomicBool) -> Result<(), Failure> {
     }
 }
 
+/// Loads a scenario and warns on stderr about MSP pools loaded so heavily that the results
+/// depend on the warm-up (a warning, not an error: the exit code stays 0).
 fn load(path: &Path) -> Result<covsim::model::Model, Failure> {
-    scenario::load(path).map_err(usage)
+    let model = scenario::load(path).map_err(usage)?;
+    warn_load(&path.display().to_string(), &model);
+    Ok(model)
+}
+
+/// Prints the MSP pool load warnings of `model` (see `scenario::msp_load`) to stderr.
+fn warn_load(file: &str, model: &covsim::model::Model) {
+    for w in scenario::msp_load::warnings(model) {
+        eprintln!("warning: {file}: {w}");
+    }
 }
 
 /// Prints to stdout; a closed pipe (`covsim run … | head`) is not an error.
@@ -391,6 +402,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let text = scenario::read_text(&scenario).map_err(usage)?;
             let mut model =
                 scenario::from_str(&text, &scenario.display().to_string()).map_err(usage)?;
+            warn_load(&scenario.display().to_string(), &model);
             if let Some(s) = seed {
                 model.sim.seed = s;
             }

@@ -367,10 +367,24 @@ pub struct MspContract {
     pub travel_h: Dist,
     /// PCs of the MSP's other clients whose tickets share the pool.
     pub other_clients_pcs: u32,
+    /// The technicians' utilisation from which `other_clients_pcs` was derived (see
+    /// `scenario::msp_load`); `None` when the scenario gives `other_clients_pcs`.
+    pub target_utilisation: Option<f64>,
     /// Documentation quality the contract guarantees (0–1).
     pub documentation_quality: f64,
     /// Prices.
     pub price: MspPrice,
+}
+
+impl MspContract {
+    /// The entity that keys the absence streams of the `k`-th technician (from 0) of a pool.
+    /// It names the place in the pool, not the contract, so that every contract's k-th
+    /// technician has the same illnesses, vacations and resignations in a replication: bronze,
+    /// silver and gold then differ only by what the contracts say (common random numbers).
+    /// `#` cannot occur in a person id, so no company person shares these streams.
+    pub fn technician_stream_entity(k: usize) -> String {
+        format!("msp-technician#{}", k + 1)
+    }
 }
 
 /// Ad-hoc emergency help: what a company without a contract does when its admin is away.

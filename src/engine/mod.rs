@@ -65,7 +65,7 @@ pub use cost::Costs;
 pub use metrics::{Daily, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
 
 use crate::interval::IntervalSet;
-use crate::model::{Model, Priority, Role, Skill, SkillSet, Tier};
+use crate::model::{Model, MspContract, Priority, Role, Skill, SkillSet, Tier};
 use crate::rng::{self, Purpose};
 use crate::time::{SimTime, ceil_i64, secs_from_hours};
 use arrivals::{Client, Ticket};
@@ -537,6 +537,7 @@ impl<'m> Simulator<'m> {
                     replication,
                     &model.calendar,
                     person,
+                    &person.id,
                     &self.person_planning[p],
                     &mut team_vacation,
                     setup.vacation_no_overlap,
@@ -559,19 +560,24 @@ impl<'m> Simulator<'m> {
                     contracts_in_setup.push(*c);
                     let contract = &model.contracts[*c];
                     // Technicians of a pool coordinate their vacations among themselves, so
-                    // their timelines are the same in every setup with this contract.
+                    // their timelines are the same in every setup with this contract. Their
+                    // streams are keyed by their place in the pool, not by the contract: the
+                    // k-th technician of bronze, silver and gold has the same illnesses,
+                    // vacations and resignations (common random numbers across contracts).
                     let timelines = shared.technicians.entry(*c).or_insert_with(|| {
                         let mut pool_vacation = people::DaySet::default();
                         contract
                             .technicians
                             .iter()
                             .zip(&self.tech_planning[*c])
-                            .map(|(tech, planning)| {
+                            .enumerate()
+                            .map(|(k, (tech, planning))| {
                                 Rc::new(people::timeline(
                                     seed,
                                     replication,
                                     &model.calendar,
                                     tech,
+                                    &MspContract::technician_stream_entity(k),
                                     planning,
                                     &mut pool_vacation,
                                     false,

@@ -327,14 +327,17 @@ fn burn_in_s(profile: &AbsenceProfile) -> f64 {
     days * DAY as f64
 }
 
-/// Draws the timeline of `person` in `replication`. `planning` holds their working time and
-/// [`PlanningDays`]; `team_vacation` the vacation days of the people planned before them
-/// in the same team (extended with this person's days).
+/// Draws the timeline of `person` in `replication`. `entity` keys the person's absence
+/// streams (their id for the company's people, their place in the pool for MSP technicians);
+/// `planning` holds their working time and [`PlanningDays`]; `team_vacation` the vacation days
+/// of the people planned before them in the same team (extended with this person's days).
+#[allow(clippy::too_many_arguments)]
 pub fn timeline(
     seed: u64,
     replication: u64,
     calendar: &Calendar,
     person: &Person,
+    entity: &str,
     planning: &PlanningDays,
     team_vacation: &mut DaySet,
     no_overlap: bool,
@@ -343,7 +346,7 @@ pub fn timeline(
     let (start, end) = (calendar.from(), calendar.to());
 
     // Vacation, planned per calendar year.
-    let mut vac_rng = rng::stream(seed, replication, Purpose::Vacation, &person.id);
+    let mut vac_rng = rng::stream(seed, replication, Purpose::Vacation, entity);
     let mut own = DaySet::default();
     let mut vacation = Vec::new();
     let mut vacation_days_by_year = Vec::new();
@@ -367,7 +370,7 @@ pub fn timeline(
     team_vacation.extend(&own);
 
     // Training days: single working days that are not vacation.
-    let mut tr_rng = rng::stream(seed, replication, Purpose::Training, &person.id);
+    let mut tr_rng = rng::stream(seed, replication, Purpose::Training, entity);
     let mut training = Vec::new();
     if profile.training_days_per_year > 0 {
         for year in &planning.years {
@@ -397,7 +400,7 @@ pub fn timeline(
     let origin = start.secs() as f64 - burn_in;
 
     // Illness: alternating renewal; onsets while healthy, thinned for the winter peak.
-    let mut ill_rng = rng::stream(seed, replication, Purpose::Illness, &person.id);
+    let mut ill_rng = rng::stream(seed, replication, Purpose::Illness, entity);
     let ill = &profile.illness;
     let mut sick = Vec::new();
     if ill.episodes_per_year > 0.0 {
@@ -427,7 +430,7 @@ pub fn timeline(
     }
 
     // Attrition: resignation (constant hazard), notice, vacancy, new hire with ramp-up.
-    let mut at_rng = rng::stream(seed, replication, Purpose::Attrition, &person.id);
+    let mut at_rng = rng::stream(seed, replication, Purpose::Attrition, entity);
     let at = &profile.attrition;
     let mut vacancy = Vec::new();
     let mut rampups = Vec::new();

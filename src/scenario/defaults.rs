@@ -58,8 +58,10 @@ pub(crate) const RESOLUTION_H: [f64; 4] = [4.0, 8.0, 24.0, 40.0];
 
 /// Technicians of an MSP pool (E).
 pub(crate) const TECHNICIANS: i64 = 4;
-/// Endpoints one MSP technician serves (§7, F: 200–300).
-pub(crate) const ENDPOINTS_PER_TECHNICIAN: i64 = 250;
+/// Share of their working hours MSP technicians spend on tickets, from which the other
+/// clients' PCs are derived when not given (§7, F: 70–80 % utilisation on tickets,
+/// GiantRocketship).
+pub(crate) const TARGET_UTILISATION: f64 = 0.75;
 /// MSP service window (§6: 8x5 is the common base tier).
 pub(crate) const COVERAGE: &str = "8x5";
 /// 45 min each way, 20–90 min (§5, E).

@@ -30,6 +30,7 @@
 mod defaults;
 mod hours;
 mod locate;
+pub mod msp_load;
 mod overrides;
 mod raw;
 mod suggest;

@@ -671,6 +671,7 @@ raw_table!(
         resolution_h: RawTargets,
         travel_h: RawDist,
         other_clients_pcs: i64,
+        target_utilisation: f64,
         documentation_quality: f64,
         /// Prices: `model::MspPrice`.
         fee_eur_per_pc_month: f64,

@@ -593,8 +593,7 @@ impl Validator {
         let categories = self.categories(raw, users, weights.as_ref(), calendar.as_ref());
         let profiles = self.profiles(raw);
         let (people, person_ids) = self.people(raw, &profiles, company_hours, calendar.as_ref());
-        let pcs = parts.map_or(0, |c| c.company.pcs);
-        let (contracts, msp_ids) = self.contracts(raw, &profiles, pcs);
+        let (contracts, msp_ids) = self.contracts(raw, &profiles);
         let emergencies = self.emergencies(raw, company_hours);
         let setups = self.setups(
             raw,
@@ -611,7 +610,7 @@ impl Validator {
         parts.company.cost = costs;
         let calendar = calendar?;
         let business = calendar.schedule(&parts.company.hours, parts.business_observes_holidays);
-        Some(Model {
+        let mut model = Model {
             name,
             company: parts.company,
             calendar,
@@ -622,7 +621,9 @@ impl Validator {
             setups,
             sim,
             report,
-        })
+        };
+        derive_other_clients(&mut model);
+        Some(model)
     }
 
     fn company(&mut self, raw: &RawScenario) -> Option<CompanyParts> {
@@ -1453,7 +1454,6 @@ impl Validator {
         &mut self,
         raw: &RawScenario,
         profiles: &HashMap<String, ProfileDef<'_>>,
-        pcs: u32,
     ) -> (Vec<MspContract>, Vec<String>) {
         let mut contracts = Vec::new();
         let mut ids = Vec::new();
@@ -1466,7 +1466,7 @@ impl Validator {
                     "use letters, digits, '-' and '_' only",
                 );
             }
-            contracts.push(self.contract(&path, id, m, profiles, pcs));
+            contracts.push(self.contract(&path, id, m, profiles));
             ids.push(id.clone());
         }
         (contracts, ids)
@@ -1478,7 +1478,6 @@ impl Validator {
         id: &str,
         m: &RawMsp,
         profiles: &HashMap<String, ProfileDef<'_>>,
-        pcs: u32,
     ) -> MspContract {
         let n = self.whole(
             path.key("technicians"),
@@ -1537,7 +1536,13 @@ impl Validator {
                 );
             }
         }
-        let default_other = (n * def::ENDPOINTS_PER_TECHNICIAN - i64::from(pcs)).max(0);
+        if m.other_clients_pcs.is_some() && m.target_utilisation.is_some() {
+            self.error_hint(
+                path.key("target_utilisation"),
+                "both other_clients_pcs and target_utilisation are given",
+                "give one of them: target_utilisation derives other_clients_pcs",
+            );
+        }
         let p1_always = m.p1_24x7.unwrap_or(false);
         let price = self.price(path, m, p1_always);
         MspContract {
@@ -1549,13 +1554,23 @@ impl Validator {
             response_h,
             resolution_h,
             travel_h: self.dist(&path.key("travel_h"), m.travel_h.as_ref(), &def::travel_h()),
+            // Without other_clients_pcs, it is derived from target_utilisation once the
+            // calendar and the categories are known (`derive_other_clients`).
             other_clients_pcs: self.whole(
                 path.key("other_clients_pcs"),
                 m.other_clients_pcs,
-                default_other,
+                0,
                 0,
                 1_000_000,
             ) as u32,
+            target_utilisation: m.other_clients_pcs.is_none().then(|| {
+                self.number(
+                    path.key("target_utilisation"),
+                    m.target_utilisation,
+                    def::TARGET_UTILISATION,
+                    Rule::ShareBelowOne,
+                )
+            }),
             documentation_quality: self.number(
                 path.key("documentation_quality"),
                 m.documentation_quality,
@@ -2612,6 +2627,24 @@ fn weekday_weights(cal: &Calendar, c: &CompanyParts, days: i64) -> Weights {
         }
     }
     w
+}
+
+/// Sets the other clients' PCs of every contract that asks for a target utilisation instead
+/// (calibration §7): they need the calendar and the categories, which contracts do not see.
+fn derive_other_clients(model: &mut Model) {
+    let derived: Vec<Option<u32>> = model
+        .contracts
+        .iter()
+        .map(|c| {
+            c.target_utilisation
+                .map(|u| super::msp_load::other_clients_for(model, c, u))
+        })
+        .collect();
+    for (c, pcs) in model.contracts.iter_mut().zip(derived) {
+        if let Some(pcs) = pcs {
+            c.other_clients_pcs = pcs;
+        }
+    }
 }
 
 #[cfg(test)]

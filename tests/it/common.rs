@@ -218,6 +218,7 @@ pub(crate) fn msp_contract(
         resolution_h: [4.0, 8.0, 24.0, 40.0],
         travel_h,
         other_clients_pcs,
+        target_utilisation: None,
         documentation_quality: 0.9,
         price: MspPrice::default(),
     }

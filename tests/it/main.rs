@@ -12,6 +12,8 @@ mod horizon;
 mod hours;
 mod invariants;
 mod montecarlo;
+mod msp_crn;
+mod msp_load;
 mod names;
 mod priorities;
 mod properties;

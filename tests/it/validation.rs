@@ -1322,7 +1322,13 @@ fn omitted_keys_take_the_calibration_defaults() {
 
     let pool = &m.contracts[0];
     assert_eq!(pool.technicians.len(), 4);
-    assert_eq!(pool.other_clients_pcs, 4 * 250 - 20);
+    // Derived from the default target utilisation of 75 % (calibration §7).
+    assert_eq!(pool.target_utilisation, Some(0.75));
+    assert_eq!(
+        pool.other_clients_pcs,
+        covsim::scenario::msp_load::other_clients_for(&m, pool, 0.75)
+    );
+    assert!((covsim::scenario::msp_load::utilisation(&m, pool) - 0.75).abs() < 0.01);
     assert!(pool.coverage.spans(0).eq([(540, 1020)]));
     assert!(pool.coverage_observes_holidays && !pool.p1_always);
     assert_eq!(
@@ -1370,5 +1376,23 @@ fn illness_that_would_last_longer_than_the_year() {
         9,
         "ill for 164 % of the year",
         Some("below 365 days"),
+    );
+}
+
+#[test]
+fn msp_target_utilisation_is_a_share_below_one() {
+    let e = only_error("msp-target-utilisation.toml");
+    check(&e, "msp.silver.target_utilisation", 10, "got 1.2", None);
+}
+
+#[test]
+fn msp_other_clients_and_target_utilisation_exclude_each_other() {
+    let e = only_error("msp-other-clients-and-target.toml");
+    check(
+        &e,
+        "msp.silver.target_utilisation",
+        11,
+        "both other_clients_pcs and target_utilisation",
+        Some("give one of them"),
     );
 }
