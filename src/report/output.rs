@@ -16,7 +16,8 @@ use serde::Serialize;
 
 pub use super::csv::write_replications;
 use super::csv::{
-    CsvLocale, comparison_table, daily_table, exceedance_table, summary_table, times_table,
+    CsvLocale, comparison_table, daily_table, episodes_table, exceedance_table, summary_table,
+    times_table,
 };
 pub use super::folder::check_target;
 use super::folder::{NotOurs, Target, check_folder, rename_noreplace};
@@ -135,7 +136,7 @@ struct Manifest {
 }
 
 /// Files of a run folder, in writing order.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "scenario.toml",
     "summary.csv",
     "exceedance.csv",
@@ -143,6 +144,7 @@ pub const FILES: [&str; 8] = [
     "replications.csv",
     "daily.csv",
     "times.csv",
+    "episodes.csv",
     "manifest.json",
 ];
 
@@ -230,6 +232,7 @@ fn render_with(
         }),
         ("daily.csv", daily_table(model, exp).to_csv(l)),
         ("times.csv", times_table(exp).to_csv(l)),
+        ("episodes.csv", episodes_table(model, exp).to_csv(l)),
         ("manifest.json", json),
     ]
 }
