@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
-use crate::engine::{Daily, ReplicationResult, Simulator, TimeHistogram, catalog};
+use crate::engine::{
+    Daily, EpisodeHistogram, ReplicationResult, Simulator, TimeHistogram, catalog,
+};
 use crate::model::Model;
 use crate::stats::MeanCi;
 
@@ -137,6 +139,9 @@ pub struct SetupResults {
     /// Response and resolution times of all tickets of all replications:
     /// `[kind][priority][bin]`, kind 0 response, 1 resolution (bins of `TimeHistogram`).
     pub times: [[Vec<u64>; 4]; 2],
+    /// Episodes with nobody qualified on duty of all replications by length: `[measure][bin]`,
+    /// measure 0 business hours, 1 calendar days (bins of `EpisodeHistogram`).
+    pub episodes: [Vec<u64>; 2],
 }
 
 /// The results of a run.
@@ -169,6 +174,10 @@ impl Experiment {
                     times: std::array::from_fn(|_| {
                         std::array::from_fn(|_| vec![0; TimeHistogram::BINS])
                     }),
+                    episodes: [
+                        vec![0; EpisodeHistogram::BUSINESS_H.len() + 1],
+                        vec![0; EpisodeHistogram::DAYS.len() + 1],
+                    ],
                 })
                 .collect(),
         }
@@ -181,6 +190,14 @@ impl Experiment {
                 column.push(v);
             }
             setup.daily.add(&r.daily);
+            // Integer counts: exact in any order.
+            let [business, days] = &mut setup.episodes;
+            for (sum, &c) in business.iter_mut().zip(&r.episodes.business) {
+                *sum += u64::from(c);
+            }
+            for (sum, &c) in days.iter_mut().zip(&r.episodes.days) {
+                *sum += u64::from(c);
+            }
             for (kind, hist) in [&r.times.response, &r.times.resolution]
                 .into_iter()
                 .enumerate()

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use super::{Client, Run, Simulator, State};
 use crate::interval::{IntervalSet, MeasureCursor};
 use crate::model::{Priority, Role, Skill, UsersAffected};
-use crate::time::{DAY, HOUR, SimTime, ceil_i64};
+use crate::time::{DAY, HOUR, SimTime};
 
 /// Summary of one kind of ticket time (response or resolution) for one priority.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -128,6 +128,15 @@ pub struct Metrics {
     pub longest_gap_business_h: f64,
     /// The same stretch in calendar days, from its first to its last uncovered business hour.
     pub longest_gap_days: f64,
+    /// Episodes with nobody qualified on duty, per year: maximal stretches of uncovered
+    /// business time, where nights and weekends between two uncovered business hours do not
+    /// end a stretch (the stretches of `longest_gap_*`).
+    pub nobody_episodes: f64,
+    /// Mean length of those episodes in business hours (NaN without episodes).
+    pub nobody_episode_mean_bh: f64,
+    /// Mean length of those episodes in calendar days, each from its first to its last
+    /// uncovered business second (NaN without episodes).
+    pub nobody_episode_mean_days: f64,
     /// Tickets delayed by missing system knowledge, per year.
     pub knowledge_blocked: f64,
     /// Emergency help engagements, per year.
@@ -277,6 +286,21 @@ pub fn catalog() -> &'static [MetricDef] {
                 "longest stretch with nobody, in calendar days",
             ),
             d(
+                "nobody_episodes",
+                false,
+                "stretches with nobody qualified per year",
+            ),
+            d(
+                "nobody_episode_mean_bh",
+                false,
+                "mean stretch with nobody, in business hours",
+            ),
+            d(
+                "nobody_episode_mean_days",
+                false,
+                "mean stretch with nobody, in calendar days",
+            ),
+            d(
                 "knowledge_blocked",
                 false,
                 "tickets delayed by missing system knowledge per year",
@@ -395,6 +419,9 @@ impl Metrics {
             self.uncovered_hours,
             self.longest_gap_business_h,
             self.longest_gap_days,
+            self.nobody_episodes,
+            self.nobody_episode_mean_bh,
+            self.nobody_episode_mean_days,
             self.knowledge_blocked,
             self.emergency_calls,
             self.emergency_hours,
@@ -433,10 +460,27 @@ pub struct TimeHistogram {
 }
 
 impl TimeHistogram {
-    /// Bin width [business hours]: six minutes.
+    /// Width of the fine bins [business hours]: six minutes, up to [`TimeHistogram::FINE_UPTO_H`].
     pub const BIN_H: f64 = 0.1;
-    /// Bins; the last one holds everything from `(BINS − 1) × BIN_H` = 99.9 business hours on.
-    pub const BINS: usize = 1000;
+    /// The fine bins end here [business hours]: three working days of a Mon–Fri 8–17
+    /// calendar, where SLA targets lie (a target that is a whole multiple of 0.1 h up to here
+    /// is a bin edge, so the share within it is exact).
+    pub const FINE_UPTO_H: f64 = 24.0;
+    /// Fine bins after bin 0 (which holds exactly zero).
+    const FINE_BINS: usize = 240;
+    /// Upper edges of the coarse bins after the fine ones, in tenths of a business hour: the
+    /// Renard R20 series (20 steps a decade, about 12 % each) from 25 to 10,000 hours, so the
+    /// tail of a loaded queue is resolved and every edge is a short decimal.
+    const COARSE_TENTHS: [u32; 53] = [
+        250, 280, 315, 355, 400, 450, 500, 560, 630, 710, 800, 900, 1_000, 1_120, 1_250, 1_400,
+        1_600, 1_800, 2_000, 2_240, 2_500, 2_800, 3_150, 3_550, 4_000, 4_500, 5_000, 5_600, 6_300,
+        7_100, 8_000, 9_000, 10_000, 11_200, 12_500, 14_000, 16_000, 18_000, 20_000, 22_400,
+        25_000, 28_000, 31_500, 35_500, 40_000, 45_000, 50_000, 56_000, 63_000, 71_000, 80_000,
+        90_000, 100_000,
+    ];
+    /// Bins: zero, the fine bins, the coarse bins, and the last one, open from 10,000 business
+    /// hours on.
+    pub const BINS: usize = 1 + Self::FINE_BINS + Self::COARSE_TENTHS.len() + 1;
 
     /// Counts a time of `secs` business seconds in `counts`, which grows to the bin as needed.
     fn count(counts: &mut Vec<u32>, secs: i64) {
@@ -447,19 +491,72 @@ impl TimeHistogram {
         counts[bin] += 1;
     }
 
-    /// Bin of a time in business hours: bin `i` holds `(i − 1) × BIN_H < x <= i × BIN_H`, and
+    /// Upper edge of bin `i` in tenths of a business hour, an integer so that it is written as
+    /// the decimal it is (`tenths as f64 / 10.0` prints exactly); `None` for the open last bin.
+    pub fn upper_tenths(i: usize) -> Option<u32> {
+        match i {
+            _ if i <= Self::FINE_BINS => Some(i as u32),
+            _ => Self::COARSE_TENTHS.get(i - Self::FINE_BINS - 1).copied(),
+        }
+    }
+
+    /// Upper edge of bin `i` [business hours]; infinite for the open last bin.
+    pub fn upper_h(i: usize) -> f64 {
+        Self::upper_tenths(i).map_or(f64::INFINITY, |t| f64::from(t) / 10.0)
+    }
+
+    /// Bin of a time in business hours: bin `i` holds `upper_h(i − 1) < x <= upper_h(i)`, and
     /// bin 0 exactly zero, so that "within a target of T hours" is a sum over whole bins.
     pub fn bin(x: f64) -> usize {
-        (ceil_i64(x / Self::BIN_H - 1e-9).max(0) as usize).min(Self::BINS - 1)
+        // Times are whole seconds; rounding a hair down keeps an edge such as 0.3 h (which is
+        // 1080.0000000000002 s in floating point) in its own bin.
+        Self::bin_of_secs((x * HOUR as f64 - 1e-6).ceil() as i64)
     }
 
     /// [`TimeHistogram::bin`] of a time given in whole seconds, in integer arithmetic (no
     /// divisions of floating-point numbers, which showed in profiles). A test checks that the
     /// two agree.
     fn bin_of_secs(secs: i64) -> usize {
-        const BIN_S: i64 = 360;
-        debug_assert_eq!(BIN_S as f64, Self::BIN_H * HOUR as f64);
-        ((secs.max(0) as u64).div_ceil(BIN_S as u64) as usize).min(Self::BINS - 1)
+        const TENTH_S: u64 = 360;
+        debug_assert_eq!(TENTH_S as f64, Self::BIN_H * HOUR as f64);
+        let secs = secs.max(0) as u64;
+        let fine = secs.div_ceil(TENTH_S) as usize;
+        if fine <= Self::FINE_BINS {
+            return fine;
+        }
+        // The first coarse edge at or above the time; past the last, the open bin.
+        let coarse = Self::COARSE_TENTHS.partition_point(|&t| u64::from(t) * TENTH_S < secs);
+        Self::FINE_BINS + 1 + coarse
+    }
+}
+
+/// Lengths of the episodes with nobody qualified on duty (see [`Metrics::nobody_episodes`]),
+/// in fixed bins: integer counts, so that many replications add up exactly and in any order.
+/// Bin `i` holds lengths `edge[i − 1] < x <= edge[i]`; the last bin is open.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EpisodeHistogram {
+    /// Episodes by length in business hours (bins of [`EpisodeHistogram::BUSINESS_H`]).
+    pub business: [u32; EpisodeHistogram::BUSINESS_H.len() + 1],
+    /// Episodes by length in calendar days (bins of [`EpisodeHistogram::DAYS`]).
+    pub days: [u32; EpisodeHistogram::DAYS.len() + 1],
+}
+
+impl EpisodeHistogram {
+    /// Upper bin edges [business hours]: an hour, a morning, a working day (8–9 h), a week
+    /// (40–45 h), a month, a quarter, half a year; the last bin is open.
+    pub const BUSINESS_H: [u32; 17] = [
+        1, 2, 4, 8, 16, 24, 40, 80, 120, 160, 240, 320, 480, 640, 960, 1_280, 2_000,
+    ];
+    /// Upper bin edges [calendar days]: a day, a long weekend, a week, two, three, a month, a
+    /// quarter, half a year, a year; the last bin is open.
+    pub const DAYS: [u32; 12] = [1, 2, 3, 5, 7, 14, 21, 30, 60, 90, 180, 365];
+
+    /// Counts an episode of `business_s` uncovered business seconds spanning `span_s` seconds.
+    fn count(&mut self, business_s: i64, span_s: i64) {
+        let bin =
+            |edges: &[u32], x: i64, unit: i64| edges.partition_point(|&e| i64::from(e) * unit < x);
+        self.business[bin(&Self::BUSINESS_H, business_s, HOUR)] += 1;
+        self.days[bin(&Self::DAYS, span_s, DAY)] += 1;
     }
 }
 
@@ -537,7 +634,7 @@ pub(super) fn compute(
     let mut daily = measured.backlog(&mut m);
     measured.aging(&mut m);
     let times = measured.ticket_times(&mut m);
-    measured.coverage(&mut m, &mut daily);
+    let episodes = measured.coverage(&mut m, &mut daily);
     measured.work_and_people(&mut m);
     m.cost = super::cost::costs(run, &m);
     m.pcs = model.company.pcs;
@@ -550,6 +647,7 @@ pub(super) fn compute(
     super::ReplicationResult {
         ended: run.ended,
         times,
+        episodes,
         replication,
         metrics: m,
         daily,
@@ -831,7 +929,15 @@ impl Measured<'_, '_> {
 
     /// Coverage by admin-skilled responders on regular duty (not emergency help, not P1-only
     /// on-call), and the daily uncovered hours.
-    fn coverage(&self, m: &mut Metrics, daily: &mut [Daily]) {
+    ///
+    /// An episode ("stretch") is a maximal run of uncovered business time: it starts at an
+    /// uncovered business second after a covered one (or at the start of the window) and ends
+    /// at the last uncovered business second before the next covered one (or the end of the
+    /// window; stretches are cut at the window's edges). Time outside business hours neither
+    /// counts towards it nor ends it. Its length is its uncovered business time, and in
+    /// calendar days the span from its first to its last uncovered second, nights and weekends
+    /// included.
+    fn coverage(&self, m: &mut Metrics, daily: &mut [Daily]) -> EpisodeHistogram {
         let bw = &self.sim.business_window;
         let mut covered = IntervalSet::empty();
         for r in &self.run.responders {
@@ -850,6 +956,14 @@ impl Measured<'_, '_> {
         m.uncovered_hours = hours(gaps.measure()) / self.years;
         // Stretches: consecutive gaps with no business time between them form one stretch.
         let (mut best_bh, mut best_days) = (0i64, 0f64);
+        let mut episodes = EpisodeHistogram::default();
+        let (mut n, mut sum_bh, mut sum_span) = (0u64, 0i64, 0i64);
+        let mut finish = |(cs, ce, acc): (SimTime, SimTime, i64)| {
+            episodes.count(acc, ce - cs);
+            n += 1;
+            sum_bh += acc;
+            sum_span += ce - cs;
+        };
         let mut cur: Option<(SimTime, SimTime, i64)> = None;
         let mut business = bw.measure_cursor();
         for (s, e) in gaps.intervals() {
@@ -857,7 +971,12 @@ impl Measured<'_, '_> {
                 Some((cs, ce, acc)) if business.measure_between(ce, s) == 0 => {
                     Some((cs, e, acc + (e - s)))
                 }
-                _ => Some((s, e, e - s)),
+                done => {
+                    if let Some(done) = done {
+                        finish(done);
+                    }
+                    Some((s, e, e - s))
+                }
             };
             let (cs, ce, acc) = cur.expect("just set");
             if acc > best_bh {
@@ -874,8 +993,21 @@ impl Measured<'_, '_> {
                 a = b;
             }
         }
+        if let Some(last) = cur {
+            finish(last);
+        }
         m.longest_gap_business_h = hours(best_bh);
         m.longest_gap_days = best_days;
+        m.nobody_episodes = n as f64 / self.years;
+        (m.nobody_episode_mean_bh, m.nobody_episode_mean_days) = if n > 0 {
+            (
+                hours(sum_bh) / n as f64,
+                sum_span as f64 / DAY as f64 / n as f64,
+            )
+        } else {
+            (f64::NAN, f64::NAN)
+        };
+        episodes
     }
 
     /// Work hours by kind of responder, on-site visits, and the in-house people's absences.
@@ -1042,7 +1174,10 @@ mod tests {
 
     #[test]
     fn bins_of_seconds_equal_bins_of_hours() {
-        for secs in (0..=400_000).chain([1_000_000, 1 << 40]) {
+        for secs in (0..=400_000)
+            .chain((0..2_000).map(|k| k * 20_011))
+            .chain([1 << 40])
+        {
             assert_eq!(
                 TimeHistogram::bin_of_secs(secs),
                 TimeHistogram::bin(hours(secs)),
@@ -1059,6 +1194,29 @@ mod tests {
         assert_eq!(TimeHistogram::bin(0.1000001), 2);
         assert_eq!(TimeHistogram::bin(4.0), 40);
         assert_eq!(TimeHistogram::bin(1e9), TimeHistogram::BINS - 1);
+        // Whole tenths up to a day are edges: an SLA target there splits no bin.
+        for tenths in 1..=240u32 {
+            let t = f64::from(tenths) / 10.0;
+            assert_eq!(TimeHistogram::upper_h(TimeHistogram::bin(t)), t, "{t} h");
+        }
+    }
+
+    #[test]
+    fn coarse_bins_rise_and_hold_their_edges() {
+        let mut last = 0.0;
+        for i in 0..TimeHistogram::BINS {
+            let edge = TimeHistogram::upper_h(i);
+            assert!(edge > last || i == 0, "bin {i}: {edge} after {last}");
+            if edge.is_finite() {
+                let secs = (edge * HOUR as f64).round() as i64;
+                assert_eq!(TimeHistogram::bin_of_secs(secs), i, "edge of bin {i}");
+                assert_eq!(TimeHistogram::bin_of_secs(secs + 1), i + 1, "past bin {i}");
+                assert_eq!(TimeHistogram::bin(edge), i, "edge of bin {i} in hours");
+            }
+            last = edge;
+        }
+        assert_eq!(TimeHistogram::upper_h(TimeHistogram::BINS - 2), 10_000.0);
+        assert!(TimeHistogram::upper_h(TimeHistogram::BINS - 1).is_infinite());
     }
 
     #[test]

@@ -62,7 +62,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use cost::Costs;
-pub use metrics::{Daily, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
+pub use metrics::{Daily, EpisodeHistogram, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
 
 use crate::interval::IntervalSet;
 use crate::model::{Model, MspContract, Priority, Role, Skill, SkillSet, Tier};
@@ -84,6 +84,8 @@ pub struct ReplicationResult {
     pub daily: Vec<Daily>,
     /// Response and resolution times of the window's tickets, binned (see [`TimeHistogram`]).
     pub times: TimeHistogram,
+    /// Lengths of the window's episodes with nobody qualified on duty, binned.
+    pub episodes: EpisodeHistogram,
     /// When the simulation stopped: the end of the drain, or earlier, once every ticket of the
     /// measured window was resolved (nothing measured can change after that).
     pub ended: SimTime,

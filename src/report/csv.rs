@@ -350,7 +350,8 @@ pub fn daily_table(model: &Model, exp: &Experiment) -> Table {
 
 /// `times.csv`: the distribution of response and resolution times of all tickets of all
 /// replications, per setup and priority, as cumulative shares at the end of each bin (bins of
-/// 0.1 business hours; rows are written up to the bin where the share reaches 1).
+/// 0.1 business hours up to 24, then 20 a decade up to 10,000, then one open bin; see
+/// [`crate::engine::TimeHistogram`]; rows are written up to the bin where the share reaches 1).
 pub fn times_table(exp: &Experiment) -> Table {
     use crate::engine::TimeHistogram;
     let mut t = Table {
@@ -374,17 +375,12 @@ pub fn times_table(exp: &Experiment) -> Table {
                 let mut seen = 0;
                 for (i, &c) in counts.iter().enumerate() {
                     seen += c;
-                    let last = i + 1 == counts.len();
                     t.rows.push(vec![
                         Cell::Text(s.name.clone()),
                         Cell::Text(name.to_string()),
                         Cell::Text(format!("P{}", p + 1)),
-                        // The last bin is open-ended.
-                        Cell::Num(if last {
-                            f64::INFINITY
-                        } else {
-                            i as f64 * TimeHistogram::BIN_H
-                        }),
+                        // Exact decimals (from integer tenths); the last bin is open-ended.
+                        Cell::Num(TimeHistogram::upper_h(i)),
                         Cell::Int(c),
                         Cell::Num(seen as f64 / total as f64),
                     ]);
@@ -392,6 +388,60 @@ pub fn times_table(exp: &Experiment) -> Table {
                         break;
                     }
                 }
+            }
+        }
+    }
+    t
+}
+
+/// `episodes.csv`: how often a year nobody qualified is on duty, and for how long. Per setup
+/// and measure (`business_hours`: the uncovered business time of an episode; `calendar_days`:
+/// its span from first to last uncovered hour), one row per length bin of
+/// [`crate::engine::EpisodeHistogram`] (all bins, also empty ones): the episodes of all
+/// replications in the bin, the same per simulated year, the cumulative share of episodes up to
+/// the bin's end, and the episodes per year longer than that.
+pub fn episodes_table(model: &Model, exp: &Experiment) -> Table {
+    use crate::engine::EpisodeHistogram;
+    let mut t = Table {
+        header: header(&[
+            "setup",
+            "measure",
+            "upto",
+            "episodes",
+            "per_year",
+            "cumulative_share",
+            "longer_per_year",
+        ]),
+        rows: Vec::new(),
+    };
+    let years = exp.count as f64 * f64::from(model.sim.years);
+    for s in &exp.setups {
+        for (kind, (name, edges)) in [
+            ("business_hours", &EpisodeHistogram::BUSINESS_H[..]),
+            ("calendar_days", &EpisodeHistogram::DAYS[..]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let counts = &s.episodes[kind];
+            let total: u64 = counts.iter().sum();
+            let mut seen = 0;
+            for (i, &c) in counts.iter().enumerate() {
+                seen += c;
+                t.rows.push(vec![
+                    Cell::Text(s.name.clone()),
+                    Cell::Text(name.to_string()),
+                    // The last bin is open-ended.
+                    Cell::Num(edges.get(i).map_or(f64::INFINITY, |&e| f64::from(e))),
+                    Cell::Int(c),
+                    Cell::Num(c as f64 / years),
+                    Cell::Num(if total > 0 {
+                        seen as f64 / total as f64
+                    } else {
+                        f64::NAN
+                    }),
+                    Cell::Num((total - seen) as f64 / years),
+                ]);
             }
         }
     }
@@ -476,6 +526,7 @@ mod tests {
                     .collect(),
                 daily: Default::default(),
                 times: Default::default(),
+                episodes: Default::default(),
             })
             .collect();
         let exp = Experiment {

@@ -16,7 +16,8 @@ use serde::Serialize;
 
 pub use super::csv::write_replications;
 use super::csv::{
-    CsvLocale, comparison_table, daily_table, exceedance_table, summary_table, times_table,
+    CsvLocale, comparison_table, daily_table, episodes_table, exceedance_table, summary_table,
+    times_table,
 };
 pub use super::folder::check_target;
 use super::folder::{NotOurs, Target, check_folder, rename_noreplace};
@@ -135,7 +136,7 @@ struct Manifest {
 }
 
 /// Files of a run folder, in writing order.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "scenario.toml",
     "summary.csv",
     "exceedance.csv",
@@ -143,6 +144,7 @@ pub const FILES: [&str; 8] = [
     "replications.csv",
     "daily.csv",
     "times.csv",
+    "episodes.csv",
     "manifest.json",
 ];
 
@@ -230,6 +232,7 @@ fn render_with(
         }),
         ("daily.csv", daily_table(model, exp).to_csv(l)),
         ("times.csv", times_table(exp).to_csv(l)),
+        ("episodes.csv", episodes_table(model, exp).to_csv(l)),
         ("manifest.json", json),
     ]
 }
@@ -416,15 +419,32 @@ pub fn update_run_folder<N: AsRef<str>>(
     Ok(())
 }
 
-/// Reads the files of a finished run folder that charts and report are made from.
+/// Files that covsim 0.2.0 added to the run folder: a folder whose manifest does not list them
+/// was written by an earlier version, and the charts and report do not need them.
+const ADDED_IN_0_2: [&str; 1] = ["episodes.csv"];
+
+/// Reads the files of a finished run folder that charts and report are made from. A file that
+/// an earlier version did not write may be missing if the manifest does not list it.
 pub fn read_run_folder(dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
-    FILES
-        .iter()
-        .map(|&name| {
-            let path = dir.join(name);
-            fs::read(&path)
-                .map(|b| (name, b))
-                .map_err(|source| OutputError::Io { path, source })
-        })
-        .collect()
+    let listed = |name: &str| {
+        fs::read(dir.join("manifest.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .and_then(|m| m["files"].as_array().map(|f| f.iter().any(|x| x == name)))
+            // Without a readable list, the file is required: the manifest check then says why.
+            .unwrap_or(true)
+    };
+    let mut out = Vec::with_capacity(FILES.len());
+    for &name in &FILES {
+        let path = dir.join(name);
+        match fs::read(&path) {
+            Ok(bytes) => out.push((name, bytes)),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && ADDED_IN_0_2.contains(&name)
+                    && !listed(name) => {}
+            Err(source) => return Err(OutputError::Io { path, source }),
+        }
+    }
+    Ok(out)
 }

@@ -151,7 +151,8 @@ pub fn add_checks(manifest: &[u8], checks: &BTreeMap<String, FileCheck>) -> Opti
 }
 
 /// Checks the files of a run folder against its manifest: sizes, checksums and row counts as
-/// recorded, and `replications.csv` holding one row per replication and setup. Folders written
+/// recorded, `replications.csv` holding one row per replication and setup, and `daily.csv`
+/// and `episodes.csv` the same rows for every setup. Folders written
 /// before `file_checks` existed get the row-count check only. The error names the file and
 /// what does not match.
 pub fn verify_run_folder(files: &[(&str, Vec<u8>)]) -> Result<(), String> {
@@ -225,6 +226,18 @@ pub fn verify_run_folder(files: &[(&str, Vec<u8>)]) -> Result<(), String> {
             return Err(format!(
                 "daily.csv has {rows} rows, not the same number of days for each of the \
                  {setups} setups in manifest.json: the file was cut short or changed"
+            ));
+        }
+    }
+    if let Some(bytes) = file("episodes.csv") {
+        // Every setup has one row per bin of each measure.
+        use crate::engine::EpisodeHistogram;
+        let bins = (EpisodeHistogram::BUSINESS_H.len() + EpisodeHistogram::DAYS.len() + 2) as u64;
+        let rows = Checker::of("episodes.csv", bytes).rows.unwrap_or(0);
+        if rows != setups * bins {
+            return Err(format!(
+                "episodes.csv has {rows} rows, not {bins} for each of the {setups} setups in \
+                 manifest.json: the file was cut short or changed"
             ));
         }
     }

@@ -203,3 +203,79 @@ fn the_shipped_textbook_scenario_matches_its_erlang_c_comment() {
     assert_in_ci("textbook Wq", m(|m| m.response[2].mean), 16.0 / 9.0);
     assert_in_ci("textbook L", m(|m| m.backlog_mean), 40.0 / 9.0);
 }
+
+/// times.csv resolves the tail of a loaded queue: in M/M/1 at ρ = 0.95 the time in system is
+/// exponential with mean 1/(μ − λ) = 20 h, so 0.67 % of tickets take longer than 100 h (the
+/// old open bin, from 99.9 h, held all of them) and practically none longer than 10,000 h.
+/// Bin edges are written as the decimals they are.
+#[test]
+fn times_csv_resolves_the_tail_of_a_loaded_mm1() {
+    use covsim::engine::TimeHistogram;
+    use covsim::montecarlo::{self, Hooks, Plan};
+    use covsim::report::csv::{CsvLocale, times_table};
+    let (lambda, mu) = (0.95, 1.0);
+    // Relaxation time 1/(μ(1 − √ρ)²) ≈ 1,500 h: 200 days of warm-up leave no start-up bias.
+    let model = common::mmc(1, lambda, 1.0 / mu, 200, 1);
+    let reps = 200;
+    // Per replication: the share of resolution times above 40 h (a coarse bin's edge), from
+    // the bins.
+    let tail_share = |r: &ReplicationResult| {
+        let counts = &r.times.resolution[2];
+        let above: u32 = (0..counts.len())
+            .filter(|&i| TimeHistogram::upper_h(i) > 40.0)
+            .map(|i| counts[i])
+            .sum();
+        f64::from(above) / f64::from(counts.iter().sum::<u32>())
+    };
+    let results = run(&model, reps);
+    assert_in_ci(
+        "M/M/1 ρ=0.95 P(time in system > 40 h)",
+        results.iter().map(tail_share),
+        (-(mu - lambda) * 40.0f64).exp(),
+    );
+
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let hooks = Hooks {
+        cancel: &cancel,
+        progress: &|_| {},
+    };
+    let plan = Plan {
+        first: 0,
+        count: reps,
+        threads: Some(2),
+    };
+    let exp = montecarlo::run(&model, plan, &hooks).unwrap();
+    let csv = String::from_utf8(times_table(&exp).to_csv(CsvLocale::En)).unwrap();
+    assert!(
+        !csv.contains("0000000") && !csv.contains("9999999"),
+        "float noise in times.csv"
+    );
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    let resolution: Vec<(&str, u64)> = rows
+        .iter()
+        .filter(|r| r[1] == "resolution")
+        .map(|r| (r[3], r[4].parse().unwrap()))
+        .collect();
+    let edges: Vec<&str> = resolution.iter().map(|r| r.0).take(4).collect();
+    assert_eq!(edges, ["0", "0.1", "0.2", "0.3"]);
+    // Edges past a day are the R20 series: 25, 28, 31.5, …
+    let upto = |e: &str| resolution.iter().position(|r| r.0 == e);
+    assert_eq!(upto("24").map(|i| resolution[i + 1].0), Some("25"));
+    assert!(upto("31.5").is_some() && upto("100").is_some());
+    let total: u64 = resolution.iter().map(|r| r.1).sum();
+    let past_100: u64 = resolution[upto("100").unwrap() + 1..]
+        .iter()
+        .map(|r| r.1)
+        .sum();
+    let open = resolution.last().unwrap();
+    assert!(past_100 > 0, "no tail bins above 100 h");
+    assert!(
+        open.0 != "inf" || (open.1 as f64) < 1e-4 * total as f64,
+        "the open last bin holds {} of {total} tickets",
+        open.1
+    );
+}

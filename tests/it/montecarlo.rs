@@ -193,3 +193,46 @@ fn streamed_replications_equal_the_in_memory_file_and_charts_need_only_the_slim_
         "charts must not depend on the non-headline columns"
     );
 }
+
+/// `episodes.csv` pools the stretches of every replication: each measure's bins add up to the
+/// replications' `nobody_episodes`, and `longer_per_year` falls to zero at the open bin.
+#[test]
+fn episodes_csv_pools_every_replications_stretches() {
+    let model = mustermann();
+    let exp = run(&model, 0, 40, 2);
+    let files = render(&model, &exp, &info(CsvLocale::En));
+    let text = String::from_utf8(
+        files
+            .iter()
+            .find(|f| f.0 == "episodes.csv")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    let col = covsim::engine::catalog()
+        .iter()
+        .position(|d| d.name == "nobody_episodes")
+        .unwrap();
+    let years = f64::from(model.sim.years);
+    let mut rows = text.lines();
+    assert_eq!(
+        rows.next().unwrap(),
+        "setup,measure,upto,episodes,per_year,cumulative_share,longer_per_year"
+    );
+    let rows: Vec<Vec<&str>> = rows.map(|l| l.split(',').collect()).collect();
+    for s in &exp.setups {
+        let want: f64 = s.values[col].iter().map(|n| n * years).sum();
+        assert!(want > 0.0, "{}: no stretches with nobody", s.name);
+        for measure in ["business_hours", "calendar_days"] {
+            let mine: Vec<_> = rows
+                .iter()
+                .filter(|r| r[0] == s.name && r[1] == measure)
+                .collect();
+            let total: u64 = mine.iter().map(|r| r[3].parse::<u64>().unwrap()).sum();
+            assert_eq!(total as f64, want.round(), "{} {measure}", s.name);
+            let last = mine.last().unwrap();
+            assert_eq!((last[2], last[5], last[6]), ("inf", "1", "0"));
+        }
+    }
+}

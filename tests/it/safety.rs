@@ -479,6 +479,44 @@ fn report_refuses_a_doubled_row_in_daily() {
 }
 
 #[test]
+fn report_refuses_a_missing_or_cut_episodes_file() {
+    let (_, out) = report_after(|run| fs::remove_file(run.join("episodes.csv")).unwrap());
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("episodes.csv"), "{}", stderr(&out));
+    // Without file_checks (as an older folder), the row count per setup still catches a cut.
+    let (_, out) = report_after(|run| {
+        let manifest = run.join("manifest.json");
+        let text = fs::read_to_string(&manifest).unwrap();
+        let cut = text.find(",\n  \"file_checks\"").unwrap();
+        fs::write(&manifest, format!("{}\n}}\n", &text[..cut])).unwrap();
+        let path = run.join("episodes.csv");
+        let text = fs::read_to_string(&path).unwrap();
+        let cut = text.trim_end_matches('\n').rfind('\n').unwrap() + 1;
+        fs::write(&path, &text[..cut]).unwrap();
+    });
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("episodes.csv has"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A folder of covsim 0.1 has no episodes.csv and does not list it: the report still works.
+#[test]
+fn report_accepts_a_folder_written_before_episodes_csv() {
+    let (_, out) = report_after(|run| {
+        fs::remove_file(run.join("episodes.csv")).unwrap();
+        let manifest = run.join("manifest.json");
+        let text = fs::read_to_string(&manifest).unwrap();
+        let cut = text.find(",\n  \"file_checks\"").unwrap();
+        let old = text[..cut].replace("    \"episodes.csv\",\n", "");
+        fs::write(&manifest, format!("{old}\n}}\n")).unwrap();
+    });
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
 fn report_refuses_a_manifest_with_a_wrong_replication_count() {
     let (_, out) = report_after(|run| {
         let path = run.join("manifest.json");

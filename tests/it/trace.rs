@@ -455,3 +455,49 @@ fn ill_for_six_weeks(m: &mut Model) {
     };
     m.people[0].absence.planned.push(sick);
 }
+
+/// Three absences of the only admin give three episodes with nobody qualified: one that spans
+/// a night, one that spans a weekend (which does not end it), and one of exactly 8 business
+/// hours, on its bin's edge.
+#[test]
+fn absences_of_a_single_admin_give_exact_nobody_episodes() {
+    let mut m = company();
+    single_admin(&mut m);
+    let planned = [
+        // Wednesday 12:00 to Thursday's end: 5 + 9 = 14 business hours, 29 clock hours.
+        (at(&m, 2026, 1, 14, 12, 0), at(&m, 2026, 1, 16, 0, 0)),
+        // Friday, the weekend and Monday: 18 business hours, Friday 8:00 to Monday 17:00.
+        (at(&m, 2026, 2, 6, 0, 0), at(&m, 2026, 2, 10, 0, 0)),
+        // Tuesday 9:00 to 17:00: exactly 8 business hours.
+        (at(&m, 2026, 3, 3, 9, 0), at(&m, 2026, 3, 3, 17, 0)),
+    ];
+    for (from, to) in planned {
+        m.people[0].absence.planned.push(PlannedAbsence {
+            from,
+            to,
+            kind: AbsenceKind::Sick,
+        });
+    }
+    let res = Simulator::new(&m).run(0, 0);
+    let days = |h: f64| h / 24.0;
+    let x = &res.metrics;
+    assert_eq!(x.uncovered_hours, 40.0);
+    assert_eq!(x.nobody_episodes, 3.0);
+    assert_eq!(x.nobody_episode_mean_bh, 40.0 / 3.0);
+    let mean_days = (days(29.0) + days(81.0) + days(8.0)) / 3.0;
+    assert!((x.nobody_episode_mean_days - mean_days).abs() < 1e-12);
+    assert_eq!(x.longest_gap_business_h, 18.0);
+    assert_eq!(x.longest_gap_days, days(81.0));
+    // Business-hour bins end at 1, 2, 4, 8, 16, 24, …: 8 h, 14 h and 18 h fall in bins 3, 4, 5.
+    let mut business = [0; covsim::engine::EpisodeHistogram::BUSINESS_H.len() + 1];
+    business[3] = 1;
+    business[4] = 1;
+    business[5] = 1;
+    assert_eq!(res.episodes.business, business);
+    // Day bins end at 1, 2, 3, 5, …: 1/3 day, 29 h and 3.375 days fall in bins 0, 1, 3.
+    let mut span = [0; covsim::engine::EpisodeHistogram::DAYS.len() + 1];
+    span[0] = 1;
+    span[1] = 1;
+    span[3] = 1;
+    assert_eq!(res.episodes.days, span);
+}

@@ -653,7 +653,9 @@ fn alpha_rgb(c: RGBColor, a: f64) -> RGBColor {
 // ---------------------------------------------------------------------------------------------
 // 4. Response times
 
-/// Share of tickets answered within `t` hours.
+/// Share of tickets answered within `t` hours: exact where `t` is a bin edge of times.csv
+/// (every multiple of 0.1 h up to 24 h, then the coarse edges 25, 28, 31.5, …); between edges,
+/// the share at the last edge below `t`, a lower bound.
 fn share_within(curve: &[(f64, f64)], t: f64) -> f64 {
     let mut share = 0.0;
     for &(upto, s) in curve {
