@@ -105,7 +105,7 @@ impl DailyStats {
                 counts.resize(b + 1, 0);
             }
             counts[b] += 1;
-            self.nobody_count[d] += u32::from(day.uncovered_h > 0.0);
+            self.nobody_count[d] += u32::from(day.uncovered_bh > 0.0);
             self.open_p1_sum[d] += u64::from(day.open_p1);
         }
         self.replications += 1;

@@ -125,7 +125,7 @@ pub struct Metrics {
     pub uncovered_hours: f64,
     /// Longest stretch without a qualified responder, in business hours (nights and weekends
     /// inside it do not count, and do not end it).
-    pub longest_gap_business_h: f64,
+    pub longest_gap_bh: f64,
     /// The same stretch in calendar days, from its first to its last uncovered business hour.
     pub longest_gap_days: f64,
     /// Episodes with nobody qualified on duty, per year: maximal stretches of uncovered
@@ -213,7 +213,7 @@ pub fn catalog() -> &'static [MetricDef] {
                 "user-hours lost per year (users × loss × business hours open)",
             ),
             d(
-                "outage_h",
+                "outage_bh",
                 true,
                 "business hours with a business-wide outage per year",
             ),
@@ -244,15 +244,15 @@ pub fn catalog() -> &'static [MetricDef] {
             for p in Priority::ALL {
                 let pl = p.label().to_lowercase();
                 for (stat, what) in [
-                    ("mean_h", "mean"),
-                    ("p50_h", "median"),
-                    ("p90_h", "90th percentile"),
-                    ("p95_h", "95th percentile"),
-                    ("max_h", "maximum"),
+                    ("mean_bh", "mean"),
+                    ("p50_bh", "median"),
+                    ("p90_bh", "90th percentile"),
+                    ("p95_bh", "95th percentile"),
+                    ("max_bh", "maximum"),
                     ("within_sla_share", "share within the SLA target"),
                 ] {
-                    let headline = kind == "response" && p == Priority::P1 && stat == "p95_h"
-                        || kind == "resolution" && p == Priority::P2 && stat == "p95_h";
+                    let headline = kind == "response" && p == Priority::P1 && stat == "p95_bh"
+                        || kind == "resolution" && p == Priority::P2 && stat == "p95_bh";
                     v.push(d(
                         &format!("{kind}_{pl}_{stat}"),
                         headline,
@@ -271,12 +271,12 @@ pub fn catalog() -> &'static [MetricDef] {
                 "share of business hours with a qualified responder on duty",
             ),
             d(
-                "uncovered_h",
+                "uncovered_bh",
                 true,
                 "business hours per year with no qualified responder",
             ),
             d(
-                "longest_gap_business_h",
+                "longest_gap_bh",
                 false,
                 "longest stretch with nobody, in business hours",
             ),
@@ -393,6 +393,26 @@ pub fn catalog() -> &'static [MetricDef] {
     })
 }
 
+/// The current name of a metric that covsim 0.2.0 renamed, so that scenario files written for
+/// 0.1 get a message that says what to write instead of "unknown metric". Ticket times and
+/// hours of the company's business time end in `_bh` (business hours) since 0.2.0, so that
+/// they are not read as clock hours (`time_in_system_mean_h` is clock hours).
+pub fn renamed_metric(old: &str) -> Option<String> {
+    let new = match old {
+        "outage_h" => "outage_bh".to_owned(),
+        "uncovered_h" => "uncovered_bh".to_owned(),
+        "longest_gap_business_h" => "longest_gap_bh".to_owned(),
+        _ => {
+            let stem = old.strip_suffix("_h")?;
+            if !(stem.starts_with("response_p") || stem.starts_with("resolution_p")) {
+                return None;
+            }
+            format!("{stem}_bh")
+        }
+    };
+    catalog().iter().any(|d| d.name == new).then_some(new)
+}
+
 impl Metrics {
     /// All values, in the order of [`catalog`].
     pub fn values(&self) -> Vec<f64> {
@@ -417,7 +437,7 @@ impl Metrics {
         v.extend([
             self.coverage_share,
             self.uncovered_hours,
-            self.longest_gap_business_h,
+            self.longest_gap_bh,
             self.longest_gap_days,
             self.nobody_episodes,
             self.nobody_episode_mean_bh,
@@ -568,7 +588,7 @@ pub struct Daily {
     /// Open P1 tickets at the end of the day.
     pub open_p1: u32,
     /// Business hours of the day with no qualified responder on duty.
-    pub uncovered_h: f64,
+    pub uncovered_bh: f64,
 }
 
 fn hours(secs: i64) -> f64 {
@@ -988,7 +1008,7 @@ impl Measured<'_, '_> {
             while a < e {
                 let b = e.min(SimTime::day_start(a.day() + 1));
                 if let Some(dd) = daily.get_mut(a.day() as usize) {
-                    dd.uncovered_h += hours(b - a);
+                    dd.uncovered_bh += hours(b - a);
                 }
                 a = b;
             }
@@ -996,7 +1016,7 @@ impl Measured<'_, '_> {
         if let Some(last) = cur {
             finish(last);
         }
-        m.longest_gap_business_h = hours(best_bh);
+        m.longest_gap_bh = hours(best_bh);
         m.longest_gap_days = best_days;
         m.nobody_episodes = n as f64 / self.years;
         (m.nobody_episode_mean_bh, m.nobody_episode_mean_days) = if n > 0 {

@@ -62,7 +62,9 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use cost::Costs;
-pub use metrics::{Daily, EpisodeHistogram, MetricDef, Metrics, TimeHistogram, TimeStats, catalog};
+pub use metrics::{
+    Daily, EpisodeHistogram, MetricDef, Metrics, TimeHistogram, TimeStats, catalog, renamed_metric,
+};
 
 use crate::interval::IntervalSet;
 use crate::model::{Model, MspContract, Priority, Role, Skill, SkillSet, Tier};

@@ -359,7 +359,7 @@ pub fn times_table(exp: &Experiment) -> Table {
             "setup",
             "kind",
             "priority",
-            "upto_h",
+            "upto_bh",
             "tickets",
             "cumulative_share",
         ]),

@@ -17,12 +17,12 @@ use crate::model::{Role, Target, TargetBound, TargetStat, Tier};
 /// Metrics of the summary table, in order.
 const TABLE_METRICS: [&str; 12] = [
     "user_hours_lost",
-    "outage_h",
+    "outage_bh",
     "backlog_max",
-    "response_p1_p95_h",
-    "resolution_p2_p95_h",
+    "response_p1_p95_bh",
+    "resolution_p2_p95_bh",
     "coverage_share",
-    "uncovered_h",
+    "uncovered_bh",
     "longest_gap_days",
     "cost_it_eur",
     "cost_downtime_eur",
@@ -329,16 +329,16 @@ fn reading(d: &RunData, l: Lang, target: &str) -> Result<String, ChartError> {
             Lang::En => format!(
                 "“Einer ist keiner”: with {} nobody qualified is there for {} business hours a year; with {} for {} hours.",
                 esc(&d.setups[worst]),
-                l.num(d.summary(&d.setups[worst], "uncovered_h")?.mean, 0),
+                l.num(d.summary(&d.setups[worst], "uncovered_bh")?.mean, 0),
                 esc(&d.setups[best_gap]),
-                l.num(d.summary(&d.setups[best_gap], "uncovered_h")?.mean, 0)
+                l.num(d.summary(&d.setups[best_gap], "uncovered_bh")?.mean, 0)
             ),
             Lang::De => format!(
                 "„Einer ist keiner“: Mit {} ist {} Geschäftsstunden im Jahr niemand Qualifiziertes da, mit {} {} Stunden.",
                 esc(&d.setups[worst]),
-                l.num(d.summary(&d.setups[worst], "uncovered_h")?.mean, 0),
+                l.num(d.summary(&d.setups[worst], "uncovered_bh")?.mean, 0),
                 esc(&d.setups[best_gap]),
-                l.num(d.summary(&d.setups[best_gap], "uncovered_h")?.mean, 0)
+                l.num(d.summary(&d.setups[best_gap], "uncovered_bh")?.mean, 0)
             ),
         };
         let _ = writeln!(h, "<p>{text}</p>");

@@ -147,20 +147,20 @@ impl Lang {
                 "h",
                 "h",
             ),
-            "outage_h" => (
+            "outage_bh" => (
                 "Business-wide outage per year",
                 "Betriebsweiter Ausfall pro Jahr",
-                "h",
-                "h",
+                "business h",
+                "Geschäftsstd.",
             ),
             "backlog_max" => ("Largest backlog", "Größter Rückstau", "tickets", "Tickets"),
-            "response_p1_p95_h" => (
+            "response_p1_p95_bh" => (
                 "P1 response time, 95th percentile",
                 "P1-Reaktionszeit, 95. Perzentil",
                 "business h",
                 "Geschäftsstd.",
             ),
-            "resolution_p2_p95_h" => (
+            "resolution_p2_p95_bh" => (
                 "P2 resolution time, 95th percentile",
                 "P2-Lösungszeit, 95. Perzentil",
                 "business h",
@@ -172,11 +172,11 @@ impl Lang {
                 "%",
                 "%",
             ),
-            "uncovered_h" => (
-                "Hours with nobody qualified per year",
-                "Stunden ohne qualifizierte Person pro Jahr",
-                "h",
-                "h",
+            "uncovered_bh" => (
+                "Business hours with nobody qualified per year",
+                "Geschäftsstunden ohne qualifizierte Person pro Jahr",
+                "business h",
+                "Geschäftsstd.",
             ),
             "longest_gap_days" => (
                 "Longest stretch with nobody qualified",

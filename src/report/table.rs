@@ -72,13 +72,13 @@ const fn share(label: &'static str, metric: &'static str) -> Row {
 
 const ROWS: &[Row] = &[
     row("User-hours lost / year", "user_hours_lost", 0),
-    row("Outage hours / year", "outage_h", 1),
+    row("Outage (bh) / year", "outage_bh", 1),
     row("Backlog max (tickets)", "backlog_max", 0),
-    row("P1 response P95 (bh)", "response_p1_p95_h", 1),
-    row("P2 resolution P95 (bh)", "resolution_p2_p95_h", 1),
+    row("P1 response P95 (bh)", "response_p1_p95_bh", 1),
+    row("P2 resolution P95 (bh)", "resolution_p2_p95_bh", 1),
     share("P2 resolved within SLA", "resolution_p2_within_sla_share"),
     share("Coverage of business hrs", "coverage_share"),
-    row("Hours with nobody / year", "uncovered_h", 0),
+    row("Nobody qualified (bh)/yr", "uncovered_bh", 0),
     row("Longest gap (days)", "longest_gap_days", 1),
     row("Knowledge-blocked tickets", "knowledge_blocked", 1),
     row("Emergency calls / year", "emergency_calls", 1),
@@ -156,7 +156,7 @@ pub fn summary_table(model: &Model, exp: &Experiment) -> String {
     let _ = writeln!(
         out,
         "mean ± half-width of its 95 % CI; \"{}\": {} is worse\n\
-         (the P95 across replications, or the P5 where more is better)\n",
+         (the P95 across replications, or the P5 where more is better); bh: business hours\n",
         h.in_bad(Lang::En),
         h.one_in(Lang::En, 20)
     );
@@ -344,7 +344,7 @@ pub(crate) fn target_stat(s: &Summary, stat: TargetStat) -> f64 {
     }
 }
 
-/// The target in words: `P95 of outage_h ≤ 24`.
+/// The target in words: `P95 of outage_bh ≤ 24`.
 pub(crate) fn target_label(t: &Target) -> String {
     let stat = match t.stat {
         TargetStat::Mean => "mean".to_owned(),
@@ -550,7 +550,7 @@ mod tests {
 
     fn target(bound: TargetBound) -> Target {
         Target {
-            metric: "outage_h".into(),
+            metric: "outage_bh".into(),
             stat: TargetStat::Percentile(95),
             bound,
         }
@@ -598,7 +598,7 @@ mod tests {
         let exp = crate::montecarlo::run(&model, plan, &hooks).unwrap();
         let out = target_text(&model, &exp);
         println!("{out}");
-        assert!(out.starts_with("Target: P95 of outage_h ≤ 24 (1 year in 20 is worse)"));
+        assert!(out.starts_with("Target: P95 of outage_bh ≤ 24 (1 year in 20 is worse)"));
         assert!(
             out.contains("Cheapest setup that meets the target: \""),
             "{out}"
@@ -618,7 +618,7 @@ mod tests {
     fn the_target_reads_as_written() {
         assert_eq!(
             target_label(&target(TargetBound::Max(24.0))),
-            "P95 of outage_h ≤ 24"
+            "P95 of outage_bh ≤ 24"
         );
         assert_eq!(
             stat_meaning(&target(TargetBound::Max(24.0)), Horizon::new(1)),

@@ -761,7 +761,7 @@ raw_table!(
 );
 
 raw_table!(
-    /// `target = { metric = "outage_h", stat = "p95", max = 24 }` in `[report]`.
+    /// `target = { metric = "outage_bh", stat = "p95", max = 24 }` in `[report]`.
     RawTarget {
         /// Metric name from `engine::catalog`.
         metric: String,
@@ -784,7 +784,7 @@ raw_table!(
     }
 );
 
-/// `thresholds = { user_hours_lost = [2000, 5000], outage_h = 40 }`: exceedance thresholds per
+/// `thresholds = { user_hours_lost = [2000, 5000], outage_bh = 40 }`: exceedance thresholds per
 /// metric, in file order. The valid keys are the names of `engine::catalog()`; an unknown name
 /// is reported at the key, like an unknown key, and its entry left out.
 #[derive(Clone, Debug, Default)]
@@ -796,7 +796,7 @@ impl FromToml for RawThresholds {
             rd.mismatch(
                 v,
                 path,
-                "a table of metric names and thresholds, e.g. { outage_h = [24, 40] }",
+                "a table of metric names and thresholds, e.g. { outage_bh = [24, 40] }",
             );
             return None;
         };
@@ -811,7 +811,16 @@ impl FromToml for RawThresholds {
             let p = path.key(name);
             // Read the value even under an unknown name, so that its problems are reported too.
             let value = NumberList::from_toml(x, &p, rd);
-            if !names().any(|n| n == name) {
+            if let Some(new) = crate::engine::renamed_metric(name) {
+                rd.error(
+                    p,
+                    k.span(),
+                    format!(
+                        "metric '{name}' is called '{new}' since covsim 0.2.0 (business hours)"
+                    ),
+                    Some(format!("write {new}")),
+                );
+            } else if !names().any(|n| n == name) {
                 let hint = suggest::closest(name, names()).map_or_else(
                     || {
                         let headline: Vec<&str> = metrics
@@ -974,7 +983,7 @@ mod tests {
     #[test]
     fn thresholds_keep_file_order_and_drop_unknown_metrics() {
         let (raw, issues) = read_text(
-            "[report.thresholds]\noutage_h = [40, 24]\nbacklog_mx = \"x\"\nbacklog_max = 30\n",
+            "[report.thresholds]\noutage_bh = [40, 24]\nbacklog_mx = \"x\"\nbacklog_max = 30\n",
         );
         let msgs: Vec<(String, &str)> = issues
             .iter()
@@ -1006,7 +1015,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("outage_h", &[40.0, 24.0][..], false),
+                ("outage_bh", &[40.0, 24.0][..], false),
                 ("backlog_max", &[30.0][..], true)
             ]
         );

@@ -2079,11 +2079,19 @@ impl Validator {
                 self.error_hint(
                     path.key("metric"),
                     "missing key 'metric'",
-                    "name the metric the target is about, e.g. metric = \"outage_h\"",
+                    "name the metric the target is about, e.g. metric = \"outage_bh\"",
                 );
                 None
             }
             Some(m) if names().any(|n| n == m) => Some(m.clone()),
+            Some(m) if let Some(new) = crate::engine::renamed_metric(m) => {
+                self.error_hint(
+                    path.key("metric"),
+                    format!("metric '{m}' is called '{new}' since covsim 0.2.0 (business hours)"),
+                    format!("write metric = \"{new}\""),
+                );
+                None
+            }
             Some(m) => {
                 let hint = suggest::closest(m, names()).map_or_else(
                     || "scenarios/README.md lists the metric names".to_owned(),
@@ -2162,7 +2170,7 @@ impl Validator {
                 self.error_hint(
                     path.clone(),
                     "gives both 'max' and 'min'",
-                    "keep max = … where less is better (outage_h), or min = … where more is better (coverage_share)",
+                    "keep max = … where less is better (outage_bh), or min = … where more is better (coverage_share)",
                 );
                 None
             }

@@ -118,7 +118,7 @@ fn illness_pauses_a_ticket_until_the_admin_is_back() {
     // of Wednesday afternoon and the 9 of Thursday.
     assert_eq!(res.metrics.sick_days, 1.5);
     assert_eq!(res.metrics.uncovered_hours, 14.0);
-    assert_eq!(res.metrics.longest_gap_business_h, 14.0);
+    assert_eq!(res.metrics.longest_gap_bh, 14.0);
 }
 
 #[test]
@@ -486,7 +486,7 @@ fn absences_of_a_single_admin_give_exact_nobody_episodes() {
     assert_eq!(x.nobody_episode_mean_bh, 40.0 / 3.0);
     let mean_days = (days(29.0) + days(81.0) + days(8.0)) / 3.0;
     assert!((x.nobody_episode_mean_days - mean_days).abs() < 1e-12);
-    assert_eq!(x.longest_gap_business_h, 18.0);
+    assert_eq!(x.longest_gap_bh, 18.0);
     assert_eq!(x.longest_gap_days, days(81.0));
     // Business-hour bins end at 1, 2, 4, 8, 16, 24, …: 8 h, 14 h and 18 h fall in bins 3, 4, 5.
     let mut business = [0; covsim::engine::EpisodeHistogram::BUSINESS_H.len() + 1];

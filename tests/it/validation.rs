@@ -394,7 +394,7 @@ fn unknown_metric_suggests_the_closest_metric() {
         Some("did you mean 'user_hours_lost'?"),
     );
     // At the key, as for unknown keys.
-    assert_eq!(e.column, 33);
+    assert_eq!(e.column, 34);
     assert!(
         e.to_string()
             .ends_with("unknown metric 'user_hour_lost' (did you mean 'user_hours_lost'?)"),
@@ -408,12 +408,12 @@ fn thresholds_must_be_finite_numbers() {
     assert_eq!(errs.len(), 3, "{errs:#?}");
     check(
         &errs[0],
-        "report.thresholds.outage_h[1]",
+        "report.thresholds.outage_bh[1]",
         16,
         "must be a finite number, got NaN",
         None,
     );
-    assert_eq!(errs[0].column, 17);
+    assert_eq!(errs[0].column, 18);
     // A single number is reported at the key's value, not at an index.
     check(
         &errs[1],
@@ -424,10 +424,10 @@ fn thresholds_must_be_finite_numbers() {
     );
     check(
         &errs[2],
-        "report.thresholds.uncovered_h",
+        "report.thresholds.uncovered_bh",
         18,
         "lists no threshold",
-        Some("uncovered_h = [10]"),
+        Some("uncovered_bh = [10]"),
     );
 }
 
@@ -444,7 +444,7 @@ fn report_keys_and_types_are_checked_while_reading() {
     );
     check(
         &errs[1],
-        "report.thresholds.outage_h",
+        "report.thresholds.outage_bh",
         17,
         "expected a number or a list of numbers, found string \"40\"",
         Some("remove the quotes: 40"),
@@ -474,7 +474,7 @@ fn report_target_names_a_known_metric() {
         "report.target.metric",
         16,
         "unknown metric 'outage_hours'",
-        Some("did you mean 'outage_h'?"),
+        Some("did you mean 'outage_bh'?"),
     );
 }
 
@@ -557,7 +557,7 @@ fn report_targets_of_the_examples_load() {
     let t = m.report.target.unwrap();
     assert_eq!(
         (t.metric.as_str(), t.stat),
-        ("outage_h", TargetStat::Percentile(95))
+        ("outage_bh", TargetStat::Percentile(95))
     );
     assert_eq!(t.bound, TargetBound::Max(24.0));
     // A lower bound for a metric where more is better; the statistic in any case.
@@ -834,13 +834,13 @@ fn sla_options_compares_three_tiers() {
 fn report_settings_resolve_the_baseline_and_sort_the_thresholds() {
     let text = scenario::STARTER
         .replace("baseline = \"Single admin\"", "baseline = \"MSP\"")
-        .replace("outage_h = [24, 40]", "outage_h = [40, 24, 40.0]")
+        .replace("outage_bh = [24, 40]", "outage_bh = [40, 24, 40.0]")
         .replace("backlog_max = [50]", "backlog_max = 50");
     let m = scenario::from_str(&text, "variant.toml").unwrap();
     assert_eq!(m.report.baseline, 2);
     assert_eq!(
         m.report.thresholds[1],
-        ("outage_h".to_owned(), vec![24.0, 40.0])
+        ("outage_bh".to_owned(), vec![24.0, 40.0])
     );
     assert_eq!(
         m.report.thresholds[3],
@@ -1112,7 +1112,7 @@ fn mustermann_maps_to_the_documented_model() {
         thresholds,
         [
             ("user_hours_lost", &[2000.0, 5000.0][..]),
-            ("outage_h", &[24.0, 40.0][..]),
+            ("outage_bh", &[24.0, 40.0][..]),
             ("longest_gap_days", &[14.0, 30.0][..]),
             ("backlog_max", &[50.0][..]),
         ]
@@ -1394,5 +1394,27 @@ fn msp_other_clients_and_target_utilisation_exclude_each_other() {
         11,
         "both other_clients_pcs and target_utilisation",
         Some("give one of them"),
+    );
+}
+
+/// Issue 13, point 3: scenario files written for 0.1 name business-hour metrics with `_h`;
+/// they learn the new name instead of reading "unknown metric".
+#[test]
+fn metrics_renamed_in_0_2_say_their_new_name() {
+    let errs = errors("renamed-metric.toml");
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    check(
+        &errs[0],
+        "report.thresholds.outage_h",
+        16,
+        "is called 'outage_bh' since covsim 0.2.0",
+        Some("write outage_bh"),
+    );
+    check(
+        &errs[1],
+        "report.target.metric",
+        17,
+        "is called 'response_p1_p95_bh'",
+        Some("metric = \"response_p1_p95_bh\""),
     );
 }

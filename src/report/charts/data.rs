@@ -130,7 +130,7 @@ pub(crate) struct RunData {
     replications_csv: Csv,
     /// Per setup (index as in `setups`).
     pub(crate) daily: Vec<Vec<Day>>,
-    /// Response-time distribution per setup and priority (0 = P1 … 3 = P4): `(upto_h, share)`.
+    /// Response-time distribution per setup and priority (0 = P1 … 3 = P4): `(upto_bh, share)`.
     pub(crate) response: Vec<[Vec<(f64, f64)>; 4]>,
 }
 
@@ -291,7 +291,7 @@ impl RunData {
 
         // times.csv
         let csv = Csv::parse("times.csv", file(files, "times.csv")?, decimal_comma)?;
-        let cols: Vec<usize> = ["setup", "kind", "priority", "upto_h", "cumulative_share"]
+        let cols: Vec<usize> = ["setup", "kind", "priority", "upto_bh", "cumulative_share"]
             .iter()
             .map(|c| csv.col(c))
             .collect::<Result<_, _>>()?;

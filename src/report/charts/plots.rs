@@ -346,7 +346,7 @@ fn einer_ist_keiner<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
             1usize,
         ),
         (
-            "uncovered_h",
+            "uncovered_bh",
             l.pick(
                 "Business hours with nobody qualified",
                 "Geschäftsstunden ohne qualifizierte Person",
@@ -1082,10 +1082,10 @@ fn bad_year<DB: DrawingBackend>(c: &Canvas<DB>, p: &Prepared) -> Res {
 /// Headline metrics shown in the comparison, all "less is better".
 pub(crate) const COMPARED: [&str; 6] = [
     "user_hours_lost",
-    "outage_h",
+    "outage_bh",
     "backlog_max",
-    "response_p1_p95_h",
-    "uncovered_h",
+    "response_p1_p95_bh",
+    "uncovered_bh",
     "longest_gap_days",
 ];
 
