@@ -104,7 +104,7 @@ impl Horizon {
                  longest stretch with nobody are those of {n}-year periods."
             ),
             Lang::De => format!(
-                "Jede Replikation simuliert {n} aufeinanderfolgende Jahre: Werte \"pro Jahr\" \
+                "Jede Replikation simuliert {n} aufeinanderfolgende Jahre: Werte „pro Jahr“ \
                  sind Mittel über ihre {n} Jahre; Perzentile, Überschreitungswahrscheinlichkeiten, \
                  Höchstwerte und die längste Zeit ohne qualifizierte Person gelten für \
                  {n}-Jahres-Zeiträume."

@@ -173,8 +173,8 @@ impl Lang {
                 "%",
             ),
             "uncovered_bh" => (
-                "Business hours with nobody qualified per year",
-                "Geschäftsstunden ohne qualifizierte Person pro Jahr",
+                "Time with nobody qualified per year",
+                "Zeit ohne qualifizierte Person pro Jahr",
                 "business h",
                 "Geschäftsstd.",
             ),
