@@ -29,6 +29,7 @@
 pub mod allocator;
 pub mod budget;
 pub mod calendar;
+pub mod calibrate;
 pub mod dist;
 pub mod engine;
 pub mod interrupt;
