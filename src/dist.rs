@@ -5,7 +5,7 @@
 //! field that holds the distribution; `Dist` itself is unitless.
 
 use rand::Rng;
-use rand_distr::{Distribution, Exp, Gamma, LogNormal, Triangular, Uniform};
+use rand_distr::{Distribution, Exp, Gamma, LogNormal, Triangular, Uniform, Weibull};
 
 /// A checked, sampleable distribution of a non-negative quantity.
 #[derive(Clone, Debug)]
@@ -20,6 +20,7 @@ enum Kind {
     Exponential(Exp<f64>),
     LogNormal(LogNormal<f64>),
     Gamma(Gamma<f64>),
+    Weibull(Weibull<f64>),
     Uniform(Uniform<f64>),
     Triangular(Triangular<f64>),
     /// Cumulative shares (last = 1) and the distribution of each bin.
@@ -59,6 +60,14 @@ pub enum DistSpec {
         mean: f64,
         /// Standard deviation (> 0).
         sd: f64,
+    },
+    /// Weibull with shape k and scale λ: P(X > x) = exp(−(x/λ)^k). Calibration fits it to
+    /// efforts whose hazard rises or falls with time spent.
+    Weibull {
+        /// Shape k (> 0; 1 is the exponential).
+        shape: f64,
+        /// Scale λ (> 0), in the field's unit.
+        scale: f64,
     },
     /// Uniform on `[min, max]`.
     Uniform {
@@ -207,6 +216,21 @@ impl Dist {
                     mean,
                 }
             }
+            DistSpec::Weibull { shape, scale } => {
+                check("shape", shape, "> 0", shape > 0.0)?;
+                check("scale", scale, "> 0", scale > 0.0)?;
+                let mean = scale * statrs::function::gamma::gamma(1.0 + 1.0 / shape);
+                check(
+                    "shape",
+                    shape,
+                    "large enough for a finite mean",
+                    mean.is_finite(),
+                )?;
+                Dist {
+                    kind: Kind::Weibull(Weibull::new(scale, shape).map_err(|_| bad("shape"))?),
+                    mean,
+                }
+            }
             DistSpec::Uniform { min, max } => {
                 check("min", min, ">= 0", min >= 0.0)?;
                 check("max", max, "> min", max > min)?;
@@ -296,6 +320,7 @@ impl Dist {
             Kind::Exponential(d) => d.sample(rng),
             Kind::LogNormal(d) => d.sample(rng),
             Kind::Gamma(d) => d.sample(rng),
+            Kind::Weibull(d) => d.sample(rng),
             Kind::Uniform(d) => d.sample(rng),
             Kind::Triangular(d) => d.sample(rng),
             Kind::Empirical(bins) => {
@@ -321,6 +346,38 @@ mod tests {
         assert!(Dist::new(&spec).is_err());
         assert!(Dist::new(&DistSpec::Exponential { mean: f64::NAN }).is_err());
         assert!(Dist::new(&DistSpec::Uniform { min: 2.0, max: 1.0 }).is_err());
+    }
+
+    #[test]
+    fn weibull_mean_is_scale_times_gamma_of_one_plus_one_over_shape() {
+        // k = 2: Γ(1.5) = √π / 2.
+        let d = Dist::new(&DistSpec::Weibull {
+            shape: 2.0,
+            scale: 3.0,
+        })
+        .unwrap();
+        assert!((d.mean() - 3.0 * std::f64::consts::PI.sqrt() / 2.0).abs() < 1e-12);
+        // k = 1 is the exponential with mean λ.
+        let e = Dist::new(&DistSpec::Weibull {
+            shape: 1.0,
+            scale: 0.5,
+        })
+        .unwrap();
+        assert!((e.mean() - 0.5).abs() < 1e-12);
+        assert!(
+            Dist::new(&DistSpec::Weibull {
+                shape: 0.0,
+                scale: 1.0
+            })
+            .is_err()
+        );
+        assert!(
+            Dist::new(&DistSpec::Weibull {
+                shape: 1e-6,
+                scale: 1.0
+            })
+            .is_err()
+        );
     }
 
     #[test]

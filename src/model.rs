@@ -135,6 +135,9 @@ pub struct Category {
     /// Relative arrival intensity per weekday (index 0 = Monday) for `Business` arrivals;
     /// normalised so that the yearly expectation stays `tickets_per_year`.
     pub weekday_factors: [f64; 7],
+    /// Relative arrival intensity per calendar month (index 0 = January), mean 1; the yearly
+    /// expectation stays `tickets_per_year`. Seasonality measured by calibration.
+    pub month_factors: [f64; 12],
     /// Priority of every ticket of this category.
     pub priority: Priority,
     /// Skill needed to work on it.

@@ -206,12 +206,22 @@ impl IntensityGroup {
     }
 }
 
+/// The category's factor for the month of `day` (exactly 1 without `month_factors`, so
+/// scenarios without seasonality draw the same tickets as before the key existed).
+fn month_factor(model: &Model, category: &Category, day: i64) -> f64 {
+    use chrono::Datelike;
+    category.month_factors[model.calendar.date_of_day(day).month0() as usize]
+}
+
 /// Whether two categories arrive with the same intensity (so share one Poisson process).
 fn same_intensity(a: &Category, b: &Category) -> bool {
     match (&a.pattern, &b.pattern) {
-        (ArrivalPattern::Always, ArrivalPattern::Always) => true,
         (ArrivalPattern::Business, ArrivalPattern::Business) => {
             a.weekday_factors.map(f64::to_bits) == b.weekday_factors.map(f64::to_bits)
+                && a.month_factors.map(f64::to_bits) == b.month_factors.map(f64::to_bits)
+        }
+        (ArrivalPattern::Always, ArrivalPattern::Always) => {
+            a.month_factors.map(f64::to_bits) == b.month_factors.map(f64::to_bits)
         }
         _ => false,
     }
@@ -229,10 +239,14 @@ impl Arrivals {
                     ArrivalPattern::Scheduled(_) => return None,
                     ArrivalPattern::Business => {
                         let f = category.weekday_factors;
-                        Intensity::new(&model.business, |day| f[calendar.weekday_index(day)])
+                        Intensity::new(&model.business, |day| {
+                            f[calendar.weekday_index(day)] * month_factor(model, category, day)
+                        })
                     }
                     ArrivalPattern::Always => {
-                        Intensity::new(&IntervalSet::span(model.start(), model.end()), |_| 1.0)
+                        Intensity::new(&IntervalSet::span(model.start(), model.end()), |day| {
+                            month_factor(model, category, day)
+                        })
                     }
                 };
                 // Normalise so that the measured window holds `tickets_per_year` per year in

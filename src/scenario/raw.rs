@@ -498,6 +498,7 @@ raw_table!(
         tickets_per_year: f64,
         arrivals: String,
         weekday_factors: Vec<f64>,
+        month_factors: Vec<f64>,
         priority: String,
         skill: String,
         onsite_probability: f64,
@@ -537,8 +538,8 @@ impl FromToml for RawUsers {
 pub(crate) enum RawDist {
     /// Shorthand for `{ dist = "fixed", value = x }`.
     Number(f64),
-    /// The table form.
-    Table(RawDistTable),
+    /// The table form (boxed: it holds every kind's parameters, 30 times the number's size).
+    Table(Box<RawDistTable>),
 }
 
 impl FromToml for RawDist {
@@ -547,7 +548,7 @@ impl FromToml for RawDist {
             DeValue::Integer(_) | DeValue::Float(_) => {
                 f64::from_toml(v, path, rd).map(RawDist::Number)
             }
-            DeValue::Table(_) => RawDistTable::from_toml(v, path, rd).map(RawDist::Table),
+            DeValue::Table(_) => RawDistTable::from_toml(v, path, rd).map(|t| RawDist::Table(Box::new(t))),
             _ => {
                 rd.mismatch(
                     v,
@@ -572,6 +573,8 @@ raw_table!(
         min: f64,
         max: f64,
         mode: f64,
+        shape: f64,
+        scale: f64,
         /// Share of a bin of an empirical distribution.
         share: f64,
         bins: Vec<RawDistTable>,

@@ -164,11 +164,12 @@ impl Preset {
 }
 
 /// Keyword tables and distributions: parameters of each distribution kind.
-const DIST_KINDS: [&str; 7] = [
+const DIST_KINDS: [&str; 8] = [
     "fixed",
     "exponential",
     "lognormal",
     "gamma",
+    "weibull",
     "uniform",
     "triangular",
     "empirical",
@@ -449,7 +450,7 @@ impl Validator {
                 self.keyword(path.key("dist"), "distribution", k, &kinds)?
             }
         };
-        let present: [(&str, bool); 9] = [
+        let present: [(&str, bool); 11] = [
             ("value", t.value.is_some()),
             ("mean", t.mean.is_some()),
             ("sd", t.sd.is_some()),
@@ -458,6 +459,8 @@ impl Validator {
             ("min", t.min.is_some()),
             ("max", t.max.is_some()),
             ("mode", t.mode.is_some()),
+            ("shape", t.shape.is_some()),
+            ("scale", t.scale.is_some()),
             ("bins", t.bins.is_some()),
         ];
         let params: &[&str] = match kind {
@@ -465,6 +468,7 @@ impl Validator {
             "exponential" => &["mean"],
             "lognormal" if t.median.is_some() || t.p90.is_some() => &["median", "p90"],
             "lognormal" | "gamma" => &["mean", "sd"],
+            "weibull" => &["shape", "scale"],
             "uniform" => &["min", "max"],
             "triangular" => &["min", "mode", "max"],
             _ => &["bins"],
@@ -523,6 +527,10 @@ impl Validator {
             "gamma" => DistSpec::Gamma {
                 mean: g(t.mean),
                 sd: g(t.sd),
+            },
+            "weibull" => DistSpec::Weibull {
+                shape: g(t.shape),
+                scale: g(t.scale),
             },
             "uniform" => DistSpec::Uniform {
                 min: g(t.min),
@@ -797,6 +805,7 @@ impl Validator {
                     ("tickets_per_user_month", c.tickets_per_user_month.is_some()),
                     ("tickets_per_year", c.tickets_per_year.is_some()),
                     ("weekday_factors", c.weekday_factors.is_some()),
+                    ("month_factors", c.month_factors.is_some()),
                 ] {
                     if given {
                         self.error_hint(
@@ -844,12 +853,14 @@ impl Validator {
         self.category_checkable.push(self.issues.len() == before);
         let weekday_factors =
             self.weekday_factors(path, c.weekday_factors.as_deref(), &pattern, weights);
+        let month_factors = self.month_factors(path, c.month_factors.as_deref());
         let rest = self.category_rest(path, c, users, priority, skill);
         Category {
             id,
             tickets_per_year: per_year,
             pattern,
             weekday_factors,
+            month_factors,
             priority,
             skill,
             onsite_probability: rest.0,
@@ -1108,6 +1119,42 @@ impl Validator {
             }
             [1.0; 7]
         }
+    }
+
+    /// Month factors, normalised to mean 1. Arrivals normalise the intensity over the measured
+    /// window anyway (so the yearly rate stays as given); the mean of 1 makes the stored
+    /// factors readable as "this month has 30 % more tickets than the average month".
+    fn month_factors(&mut self, path: &Path, v: Option<&[f64]>) -> [f64; 12] {
+        let Some(v) = v else { return [1.0; 12] };
+        let path = path.key("month_factors");
+        if v.len() != 12 {
+            self.error_hint(
+                path,
+                format!("needs 12 factors (January to December), got {}", v.len()),
+                "e.g. [1.1, 1.0, 1.0, 1.0, 1.0, 0.9, 0.8, 0.8, 1.0, 1.1, 1.1, 1.2]",
+            );
+            return [1.0; 12];
+        }
+        let mut f = [1.0; 12];
+        let mut ok = true;
+        for (i, x) in v.iter().enumerate() {
+            let checked = self.number(path.index(i), Some(*x), f64::NAN, Rule::UpTo(1000.0));
+            ok &= !checked.is_nan();
+            f[i] = checked;
+        }
+        let mean = f.iter().sum::<f64>() / 12.0;
+        if !ok {
+            return [1.0; 12];
+        }
+        if mean <= 0.0 {
+            self.error_hint(
+                path,
+                "the factors are 0 in every month",
+                "give a positive factor for at least one month, or set tickets to 0",
+            );
+            return [1.0; 12];
+        }
+        f.map(|x| x / mean)
     }
 
     /// The defined profiles, each checked once at its own path.
@@ -2577,6 +2624,7 @@ fn extreme_params(spec: &DistSpec, path: &Path, is_table: bool, out: &mut Vec<(P
         DistSpec::LogNormalMeanSd { mean, sd } | DistSpec::Gamma { mean, sd } => {
             vec![("mean", mean), ("sd", sd)]
         }
+        DistSpec::Weibull { shape, scale } => vec![("shape", shape), ("scale", scale)],
         DistSpec::Uniform { min, max } => vec![("min", min), ("max", max)],
         DistSpec::Triangular { min, mode, max } => vec![("min", min), ("mode", mode), ("max", max)],
         DistSpec::Empirical { ref bins } => {

@@ -58,6 +58,7 @@ pub(crate) fn category(
         tickets_per_year: per_year,
         pattern,
         weekday_factors: [1.0; 7],
+        month_factors: [1.0; 12],
         priority,
         skill: Skill::Admin,
         onsite_probability: 0.0,

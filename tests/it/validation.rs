@@ -1418,3 +1418,27 @@ fn metrics_renamed_in_0_2_say_their_new_name() {
         Some("metric = \"response_p1_p95_bh\""),
     );
 }
+
+#[test]
+fn month_factors_need_twelve_values() {
+    let e = only_error("month-factors-count.toml");
+    check(
+        &e,
+        "categories[0].month_factors",
+        7,
+        "needs 12 factors (January to December), got 3",
+        Some("e.g. [1.1,"),
+    );
+}
+
+#[test]
+fn weibull_needs_shape_and_scale() {
+    let e = only_error("weibull-without-scale.toml");
+    check(
+        &e,
+        "categories[0].effort_h.scale",
+        7,
+        "missing parameter 'scale' of the weibull distribution",
+        None,
+    );
+}
