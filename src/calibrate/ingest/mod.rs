@@ -421,9 +421,11 @@ fn choose_header<'s>(
             } else {
                 let mut best: Option<(usize, &'static Preset, [Option<usize>; 9])> = None;
                 for p in presets() {
-                    let cols = with_map(preset_cols(p, &normed));
+                    let own = preset_cols(p, &normed);
+                    // Detected by its own names: --map alone must not make any preset fit.
                     let ok =
-                        cols[Field::Created.index()].is_some() && cols[Field::Id.index()].is_some();
+                        own[Field::Created.index()].is_some() && own[Field::Id.index()].is_some();
+                    let cols = with_map(own);
                     let score = cols.iter().filter(|c| c.is_some()).count();
                     if ok && best.as_ref().is_none_or(|b| score > b.0) {
                         best = Some((score, p, cols));

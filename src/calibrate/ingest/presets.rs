@@ -543,7 +543,8 @@ const AUTOTASK: Preset = Preset {
     // documentation: ticketNumber, title, createDate, firstResponseDateTime, completedDate,
     // priority, status, issueType, lastActivityDate), as written by API export tools. Times
     // are UTC. Default picklists: priority 1 High, 2 Medium, 3 Low, 4 Critical; status
-    // 1 New, 5 Complete, 8 In Progress, … (only 5 is closed).
+    // 1 New, 5 Complete, 8 In Progress, … (only 5 is closed; other codes are open by
+    // the generic rule and listed in the notes).
     name: "autotask",
     system: "Datto Autotask PSA (Tickets entity of the REST API, as CSV)",
     source: "Autotask PSA REST API documentation: Tickets entity fields and default picklists",
@@ -572,6 +573,7 @@ const AUTOTASK: Preset = Preset {
     statuses: &[
         ("1", Open),
         ("5", Closed),
+        ("8", Open),
         ("new", Open),
         ("complete", Closed),
         ("completed", Closed),

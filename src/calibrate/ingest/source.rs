@@ -238,9 +238,10 @@ impl Sheet {
         match self {
             Sheet::Csv { text, delimiter } => {
                 let mut rdr = csv_reader(text, *delimiter);
+                let mut lines = LineCounter::new(text);
                 for rec in rdr.records() {
                     let rec = rec.map_err(|e| csv_error(file, &e))?;
-                    let line = rec.position().map_or(0, |p| p.line());
+                    let line = lines.line_at(&rec);
                     if rec.iter().all(|c| c.trim().is_empty()) {
                         continue;
                     }
@@ -283,13 +284,14 @@ impl Sheet {
             Sheet::Csv { text, delimiter } => {
                 let mut rdr = csv_reader(text, *delimiter);
                 let mut rec = csv::StringRecord::new();
+                let mut lines = LineCounter::new(text);
                 loop {
                     match rdr.read_record(&mut rec) {
                         Ok(true) => {}
                         Ok(false) => break,
                         Err(e) => return Err(csv_error(file, &e)),
                     }
-                    let line = rec.position().map_or(0, |p| p.line());
+                    let line = lines.line_at(&rec);
                     if line <= header_line || rec.iter().all(|c| c.trim().is_empty()) {
                         continue;
                     }
@@ -325,6 +327,44 @@ impl Sheet {
     }
 }
 
+/// 1-based line numbers from byte offsets: the CSV reader's own line count is off by one
+/// after CR LF line ends, so lines are counted here (records come in file order).
+struct LineCounter<'t> {
+    text: &'t str,
+    byte: usize,
+    line: u64,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> Self {
+        LineCounter {
+            text,
+            byte: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, rec: &csv::StringRecord) -> u64 {
+        let mut to = rec
+            .position()
+            .map_or(self.byte, |p| (p.byte() as usize).min(self.text.len()));
+        // After CR LF the reader's position points at the LF: the record starts after it.
+        let bytes = self.text.as_bytes();
+        while to < bytes.len() && matches!(bytes[to], b'\r' | b'\n') {
+            to += 1;
+        }
+        if to > self.byte {
+            let skipped = self.text.as_bytes()[self.byte..to]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.line += skipped as u64;
+            self.byte = to;
+        }
+        self.line
+    }
+}
+
 fn csv_reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
@@ -353,5 +393,27 @@ mod tests {
         assert_eq!(sniff("a|b\n1|2\n"), b'|');
         assert_eq!(sniff("\"a;x\",b\n\"1;2\",3\n"), b',');
         assert_eq!(sniff("single\n1\n"), b',');
+    }
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    #[test]
+    fn crlf_lines_are_counted_once() {
+        let s = Sheet::Csv {
+            text: "a;b\r\n1;2\r\n3;4\r\n".to_string(),
+            delimiter: b';',
+        };
+        let mut seen = Vec::new();
+        let n = s
+            .rows("x", 1, &[Some(0)], |line, cells| {
+                seen.push((line, cells[0].clone()))
+            })
+            .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(seen[0].0, 2);
+        assert_eq!(seen[1].0, 3);
     }
 }
