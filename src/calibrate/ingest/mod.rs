@@ -42,6 +42,9 @@ pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 /// Example lines kept per problem.
 const EXAMPLES: usize = 5;
 
+/// Distinct unknown values listed one by one (priorities, statuses).
+const LISTED_VALUES: usize = 20;
+
 /// Rows looked at for the header (title rows of spreadsheet reports come before it).
 const HEADER_SEARCH: usize = 10;
 
@@ -578,6 +581,7 @@ struct Run<'o> {
     priority_index: HashMap<String, usize>,
     /// Status values not in the preset's list: `(value, kind, rows)`.
     guessed_status: Vec<(String, StatusKind, u64)>,
+    guessed_index: HashMap<String, usize>,
     converted: u64,
     gaps: u64,
     ambiguous: u64,
@@ -599,6 +603,7 @@ impl<'o> Run<'o> {
             priorities: Vec::new(),
             priority_index: HashMap::new(),
             guessed_status: Vec::new(),
+            guessed_index: HashMap::new(),
             converted: 0,
             gaps: 0,
             ambiguous: 0,
@@ -721,9 +726,13 @@ impl<'o> Run<'o> {
         let (kind, known) = values::classify_status(raw, self.header.preset);
         if !known {
             let v = raw.trim().to_string();
-            match self.guessed_status.iter_mut().find(|g| g.0 == v) {
-                Some(g) => g.2 += 1,
-                None => self.guessed_status.push((v, kind, 1)),
+            match self.guessed_index.get(&v) {
+                Some(&i) => self.guessed_status[i].2 += 1,
+                None => {
+                    self.guessed_index
+                        .insert(v.clone(), self.guessed_status.len());
+                    self.guessed_status.push((v, kind, 1));
+                }
             }
         }
         kind
@@ -811,6 +820,7 @@ impl<'o> Run<'o> {
         let until = self.opts.until;
         let mut tickets = Vec::with_capacity(candidates.len());
         let (mut reopened, mut uncategorised, mut open) = (0u64, 0u64, 0u64);
+        let mut unknown_values = std::collections::HashSet::new();
         for r in candidates {
             if let Some(StatusKind::Excluded(why)) = r.status {
                 self.problems.add(
@@ -823,14 +833,27 @@ impl<'o> Run<'o> {
                 Some(i) => match self.priorities[i].1 {
                     Some(p) => p,
                     None => {
-                        self.problems.add(
-                            &format!(
-                                "priority: unknown value \"{}\" (map it with --priority-map \
-                                 \"{}=P1\" … P4)",
-                                self.priorities[i].0, self.priorities[i].0
-                            ),
-                            r.line,
-                        );
+                        // One reason per value, up to a few; then one reason for the rest.
+                        if unknown_values.len() < LISTED_VALUES || unknown_values.contains(&i) {
+                            unknown_values.insert(i);
+                            self.problems.add(
+                                &format!(
+                                    "priority: unknown value \"{}\" (map it with \
+                                     --priority-map \"{}=P1\" … P4)",
+                                    self.priorities[i].0, self.priorities[i].0
+                                ),
+                                r.line,
+                            );
+                        } else {
+                            self.problems.add(
+                                &format!(
+                                    "priority: more than {LISTED_VALUES} different unknown \
+                                     values (check the priority column, or --map \
+                                     priority=COLUMN)"
+                                ),
+                                r.line,
+                            );
+                        }
                         continue;
                     }
                 },
@@ -1035,7 +1058,14 @@ impl<'o> Run<'o> {
                 self.ambiguous
             ));
         }
-        for (v, k, n) in &self.guessed_status {
+        // A garbled status column could hold thousands of values: the first few say enough.
+        if self.guessed_status.len() > LISTED_VALUES {
+            notes.push(format!(
+                "{} more status values not known to the preset (first {LISTED_VALUES} below)",
+                self.guessed_status.len() - LISTED_VALUES
+            ));
+        }
+        for (v, k, n) in self.guessed_status.iter().take(LISTED_VALUES) {
             let what = match k {
                 StatusKind::Open => "open".to_string(),
                 StatusKind::Closed => "closed".to_string(),
