@@ -10,6 +10,7 @@ mod cost;
 mod determinism;
 mod horizon;
 mod hours;
+mod ingest;
 mod invariants;
 mod montecarlo;
 mod msp_crn;
