@@ -225,21 +225,29 @@ const HISTORY: u64 = 1_000_000;
 #[test]
 fn the_scenarios_own_history_lies_inside_its_bands() {
     let m = starter();
-    let e = simulated::export(&m, 0, HISTORY);
-    let b = hooks_run(&m, "Single admin", &e, 200, 2);
-    let k = b.comparisons.len();
-    assert!(k >= 25, "{k} metrics");
-    // A right model misses each metric with probability at most `miss_probability`; at the
-    // 99.9 % level of the binomial the misses stay below this bound (the test's tolerance;
-    // the seed is fixed, so the test is deterministic).
-    let bound = backtest::acceptable_misses(k, b.miss_probability, 0.999);
-    let misses = k - b.inside();
+    // Five histories (replications the backtests do not use), each compared with its bands.
+    let (mut total, mut missed) = (0, 0);
+    let mut p = 0.0;
+    for h in 0..5 {
+        let e = simulated::export(&m, 0, HISTORY + h);
+        let b = hooks_run(&m, "Single admin", &e, 200, 2);
+        let k = b.comparisons.len();
+        assert!(k >= 25, "{k} metrics");
+        eprintln!("history {h}: {} of {k} inside", b.inside());
+        total += k;
+        missed += k - b.inside();
+        p = b.miss_probability;
+    }
+    // A right model misses each metric with probability at most `p` (the band's definition,
+    // see `backtest::miss_probability`); the misses of all histories together stay within the
+    // binomial's 99.9 % point. Approximate: the metrics of one history are correlated, which
+    // widens the spread; ties (backlogs of 0, responses of 0) make misses rarer.
+    let bound = backtest::acceptable_misses(total, p, 0.999);
+    eprintln!("{missed} of {total} missed, bound {bound}");
     assert!(
-        misses <= bound,
-        "{misses} of {k} missed (bound {bound}):\n{}",
-        covsim::calibrate::backtest_text::table_text(&b, covsim::report::i18n::Lang::En)
+        missed <= bound,
+        "{missed} of {total} missed (bound {bound})"
     );
-    assert!(b.reproduces());
 }
 
 #[test]
