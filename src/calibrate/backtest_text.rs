@@ -44,7 +44,7 @@ pub fn label(id: &MetricId, l: Lang) -> (String, &'static str) {
         MetricId::WeeklySd => (
             l.pick(
                 "tickets per week, standard deviation",
-                "Tickets pro Woche, Standardabweichung",
+                "Tickets pro Woche, Standardabw.",
             )
             .to_owned(),
             l.pick("tickets", "Tickets"),

@@ -348,8 +348,10 @@ fn charts_and_csv_show_every_metric() {
         assert_eq!(
             names,
             [
-                "chart-backtest-times.png",
-                "chart-backtest-times.svg",
+                "chart-backtest-response.png",
+                "chart-backtest-response.svg",
+                "chart-backtest-resolution.png",
+                "chart-backtest-resolution.svg",
                 "chart-backtest-volume.png",
                 "chart-backtest-volume.svg",
                 "chart-backtest-backlog.png",

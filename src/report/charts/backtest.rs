@@ -10,7 +10,8 @@
 //!
 //! | file | rows |
 //! |---|---|
-//! | `chart-backtest-times` | response and resolution times per priority, median and P90 |
+//! | `chart-backtest-response` | response times per priority, median and P90 |
+//! | `chart-backtest-resolution` | resolution times per priority, median and P90 |
 //! | `chart-backtest-volume` | tickets per week: mean, standard deviation, mean per priority |
 //! | `chart-backtest-backlog` | open tickets at every month end (`-2`, `-3`, … beyond [`ROWS`] month ends) |
 
@@ -20,7 +21,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::*;
 use super::{ChartError, SIZE, draw_err, encode_png};
-use crate::calibrate::backtest::{Backtest, Comparison, MetricId, Verdict};
+use crate::calibrate::backtest::{Backtest, Comparison, MetricId, TimeKind, Verdict};
 use crate::calibrate::backtest_text::{decimals, label};
 use crate::report::i18n::Lang;
 
@@ -53,18 +54,30 @@ pub fn render_backtest_charts(
 ) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
     register_fonts();
     let l = lang;
-    let groups: [(&str, String, Vec<&Comparison>); 3] = [
+    let times = |kind: TimeKind| -> Vec<&Comparison> {
+        b.comparisons
+            .iter()
+            .filter(|c| matches!(c.metric, MetricId::Time { kind: k, .. } if k == kind))
+            .collect()
+    };
+    let groups: [(&str, String, Vec<&Comparison>); 4] = [
         (
-            "chart-backtest-times",
+            "chart-backtest-response",
             l.pick(
-                "Backtest: response and resolution times, observed against the model",
-                "Backtest: Reaktions- und Lösungszeiten, beobachtet gegen das Modell",
+                "Backtest: response times, observed against the model",
+                "Backtest: Reaktionszeiten, beobachtet gegen das Modell",
             )
             .to_owned(),
-            b.comparisons
-                .iter()
-                .filter(|c| matches!(c.metric, MetricId::Time { .. }))
-                .collect(),
+            times(TimeKind::Response),
+        ),
+        (
+            "chart-backtest-resolution",
+            l.pick(
+                "Backtest: resolution times, observed against the model",
+                "Backtest: Lösungszeiten, beobachtet gegen das Modell",
+            )
+            .to_owned(),
+            times(TimeKind::Resolution),
         ),
         (
             "chart-backtest-volume",
@@ -283,11 +296,8 @@ fn draw<DB: DrawingBackend>(
             } else {
                 a.px_clamped(hi_ci)
             };
-            c.rect(
-                (from, cy - bar_h / 4),
-                (to.max(from + 2), cy + bar_h / 4),
-                &EDGE_CI,
-            )?;
+            // Thin, so that the band itself stays the eye-catcher.
+            c.rect((from, cy - 4), (to.max(from + 2), cy + 4), &EDGE_CI)?;
         }
         if let Some(m) = px(band.median) {
             c.line(&[(m, cy - bar_h / 2 - 6), (m, cy + bar_h / 2 + 6)], &INK, 3)?;
