@@ -285,6 +285,40 @@ fn doubled_effort_shows_as_longer_times() {
 }
 
 #[test]
+fn halved_effort_shows_as_shorter_times() {
+    // Honest the other way too: a history with half the effort is flagged below, never above.
+    let m = starter();
+    let halved = scenario::from_str(&starter_with_effort(0.5), "halved.toml").unwrap();
+    let e = simulated::export(&halved, 0, HISTORY);
+    let b = hooks_run(&m, "Single admin", &e, 200, 2);
+    let text = covsim::calibrate::backtest_text::table_text(&b, covsim::report::i18n::Lang::En);
+    for c in &b.comparisons {
+        if matches!(c.metric, MetricId::Time { .. }) {
+            assert_ne!(c.verdict, Verdict::Above, "{:?}\n{text}", c.metric);
+        }
+    }
+    let below = b
+        .comparisons
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.metric,
+                MetricId::Time {
+                    kind: TimeKind::Resolution,
+                    quantile: 50,
+                    ..
+                }
+            ) && c.verdict == Verdict::Below
+        })
+        .count();
+    assert!(below >= 2, "{text}");
+    assert!(
+        text.contains("resolution is shorter than the model's"),
+        "{text}"
+    );
+}
+
+#[test]
 fn backtests_do_not_depend_on_the_thread_count() {
     let m = starter();
     let e = simulated::export(&m, 0, HISTORY);
