@@ -62,6 +62,10 @@ pub const DEFAULT_REPLICATIONS: u64 = 200;
 /// values and have no confidence interval.
 pub const MIN_REPLICATIONS: u64 = 20;
 
+/// Most replications a backtest accepts: the band edges' CIs shrink only with their square
+/// root, and every replication's values are kept (100,000 take about six minutes on two cores).
+pub const MAX_REPLICATIONS: u64 = 100_000;
+
 /// Fewest tickets of a priority in the export for its time quantiles to be compared.
 pub const MIN_TICKETS: usize = 10;
 
@@ -267,6 +271,11 @@ pub enum BacktestError {
         "{0} replications are too few for a 90 % band with a confidence interval; use at least {MIN_REPLICATIONS} (default {DEFAULT_REPLICATIONS})"
     )]
     TooFewReplications(u64),
+    /// More replications than a backtest can use.
+    #[error(
+        "{0} replications are more than a backtest needs; use at most {MAX_REPLICATIONS} (default {DEFAULT_REPLICATIONS})"
+    )]
+    TooManyReplications(u64),
     /// The simulation did not finish (threads, interruption).
     #[error(transparent)]
     Run(#[from] RunError),
@@ -335,6 +344,9 @@ pub fn run(
     if options.replications < MIN_REPLICATIONS {
         return Err(BacktestError::TooFewReplications(options.replications));
     }
+    if options.replications > MAX_REPLICATIONS {
+        return Err(BacktestError::TooManyReplications(options.replications));
+    }
     let (from, until) = (export.observed_from, export.observed_until);
     if until <= from {
         return Err(BacktestError::NothingToCompare(format!(
@@ -360,6 +372,18 @@ pub fn run(
     let measure = |e: &Export| Measured::of(e, &clock);
     let obs = measure(&observed);
     let (metrics, skipped) = choose_metrics(&obs);
+    if metrics.is_empty() {
+        // No metric would make every score vacuous: say so instead of "reproduces".
+        return Err(BacktestError::NothingToCompare(format!(
+            "{}: nothing to compare between {from} and {until}: {}",
+            export.source,
+            skipped
+                .iter()
+                .map(|(id, why)| format!("{}: {why}", id.key()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
+    }
 
     let mut model = model.clone();
     model.sim.seed = options.seed;

@@ -365,6 +365,21 @@ fn a_model_for_the_export_simulates_its_years() {
     };
     let err = backtest::run(&m, "MSP", &e, &few, &hooks).unwrap_err();
     assert!(err.to_string().contains("at least 20"), "{err}");
+    let many = Options {
+        replications: backtest::MAX_REPLICATIONS + 1,
+        ..opts
+    };
+    let err = backtest::run(&m, "MSP", &e, &many, &hooks).unwrap_err();
+    assert!(err.to_string().contains("at most 100000"), "{err}");
+    // Three days, one ticket: no metric, so no verdict (not a vacuous "reproduces").
+    let short = export(
+        vec![ticket(at(2024, 3, 7, 16, 0), None, None, Priority::P3)],
+        at(2024, 3, 6, 0, 0),
+        at(2024, 3, 9, 0, 0),
+    );
+    let err = backtest::run(&m, "MSP", &short, &opts, &hooks).unwrap_err();
+    assert!(err.to_string().contains("nothing to compare"), "{err}");
+    assert!(err.to_string().contains("shorter than a week"), "{err}");
 }
 
 #[test]
