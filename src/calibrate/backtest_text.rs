@@ -271,8 +271,8 @@ pub fn table_text(b: &Backtest, l: Lang) -> String {
             b.setup,
             b.scenario,
             b.source,
-            b.period.0,
-            b.period.1,
+            b.period.0.format("%Y-%m-%d %H:%M"),
+            b.period.1.format("%Y-%m-%d %H:%M"),
             b.tickets,
             b.replications,
             b.seed
@@ -282,8 +282,8 @@ pub fn table_text(b: &Backtest, l: Lang) -> String {
             b.setup,
             b.scenario,
             b.source,
-            b.period.0,
-            b.period.1,
+            b.period.0.format("%d.%m.%Y %H:%M"),
+            b.period.1.format("%d.%m.%Y %H:%M"),
             b.tickets,
             b.replications,
             b.seed
