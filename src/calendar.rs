@@ -642,6 +642,9 @@ pub struct Calendar {
     /// Sorted, deduplicated day indices of all holidays of every touched year (or all listed
     /// dates), so `is_holiday` is right even slightly outside the run.
     holiday_days: Vec<i64>,
+    /// The rule the holidays came from, so that a calendar of another period (a client's
+    /// export) can be built with the same holidays.
+    rule: HolidayRule,
 }
 
 impl Calendar {
@@ -665,6 +668,7 @@ impl Calendar {
             epoch_weekday: i64::from(epoch.weekday().num_days_from_monday()),
             holidays: Vec::new(),
             holiday_days: Vec::new(),
+            rule: holidays.clone(),
         };
         let Some((first_day, last_day)) = cal.day_range() else {
             return cal;
@@ -701,6 +705,11 @@ impl Calendar {
     /// First and last day index touched by `[from, to)`, if the run is not empty.
     fn day_range(&self) -> Option<(i64, i64)> {
         (self.to > self.from).then(|| (self.from.day(), SimTime(self.to.0 - 1).day()))
+    }
+
+    /// The holiday rule of this calendar.
+    pub fn holiday_rule(&self) -> &HolidayRule {
+        &self.rule
     }
 
     /// The year of day 0.

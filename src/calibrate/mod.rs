@@ -14,6 +14,10 @@
 //! data: ingest reads only the columns it needs (GDPR), so nothing downstream can leak them.
 
 pub mod ingest;
+pub mod backtest;
+pub mod backtest_text;
+pub mod observed;
+pub mod simulated;
 
 use chrono::{NaiveDate, NaiveDateTime};
 

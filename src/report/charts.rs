@@ -23,6 +23,7 @@
 //!
 //! Output is deterministic: the same files give byte-identical SVGs and PNGs.
 
+pub mod backtest;
 mod canvas;
 pub(crate) mod data;
 mod plots;

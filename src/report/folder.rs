@@ -83,7 +83,10 @@ pub fn is_covsim_file_name(name: &str) -> bool {
         _ => name,
     };
     super::output::FILES.contains(&name)
-        || matches!(name, "report.html" | "sweep.csv" | "sensitivity.csv")
+        || matches!(
+            name,
+            "report.html" | "sweep.csv" | "sensitivity.csv" | "backtest.csv"
+        )
         || (name.starts_with("chart-")
             && (name.ends_with(".png") || name.ends_with(".svg"))
             && !name.contains(['/', '\\']))

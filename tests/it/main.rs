@@ -2,6 +2,7 @@
 
 mod absences;
 mod analytic;
+mod backtest;
 mod bounds;
 mod charts;
 mod cli;
