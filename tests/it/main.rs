@@ -19,6 +19,7 @@ mod priorities;
 mod properties;
 mod safety;
 mod steady_state;
+mod study;
 mod sweep;
 mod trace;
 mod validation;
