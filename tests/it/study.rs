@@ -24,7 +24,10 @@ fn every_study_scenario_validates() {
     let mut listed: Vec<String> = STUDY.iter().map(|s| s.to_string()).collect();
     listed.sort();
     // A new scenario must be added here (and so be validated); a listed one must exist.
-    assert_eq!(found, listed, "study/scenarios and the list in tests/it/study.rs differ");
+    assert_eq!(
+        found, listed,
+        "study/scenarios and the list in tests/it/study.rs differ"
+    );
     for path in STUDY {
         if let Err(e) = covsim::scenario::load(Path::new(path)) {
             panic!("{path} does not validate:\n{e}");
@@ -48,7 +51,10 @@ fn claim6_scenarios_differ_only_in_the_illness() {
     let extra: Vec<&String> = ill.iter().filter(|l| !healthy.contains(l)).collect();
     assert_eq!(
         extra,
-        [&"planned_absences = [ { from = 2026-03-02, to = 2026-04-12, kind = \"sick\" } ]".to_owned()],
+        [
+            &"planned_absences = [ { from = 2026-03-02, to = 2026-04-12, kind = \"sick\" } ]"
+                .to_owned()
+        ],
         "the ill scenario must differ from the healthy one by anna's illness only"
     );
     let without: Vec<&String> = ill.iter().filter(|l| !extra.contains(l)).collect();
