@@ -22,6 +22,7 @@ mod properties;
 mod safety;
 mod seasonality;
 mod steady_state;
+mod study;
 mod sweep;
 mod trace;
 mod validation;
