@@ -13,9 +13,9 @@
 //! The types here are the contract between those parts. They hold no free text and no personal
 //! data: ingest reads only the columns it needs (GDPR), so nothing downstream can leak them.
 
-pub mod ingest;
 pub mod backtest;
 pub mod backtest_text;
+pub mod ingest;
 pub mod observed;
 pub mod simulated;
 

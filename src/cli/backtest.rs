@@ -4,12 +4,6 @@
 //! The subcommand's arguments (and reading the export with its `--preset` / `--map`) are wired
 //! in `mod.rs`; this file takes the export already read.
 
-// Until the coordinator adds the subcommand to `mod.rs`, nothing calls this file.
-#![allow(
-    dead_code,
-    reason = "called by the `backtest` subcommand, wired in mod.rs at the merge"
-)]
-
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;

@@ -25,6 +25,7 @@ use covsim::report::{comparison_table_text, exceedance_table_text, summary_table
 use covsim::scenario;
 
 mod backtest;
+mod tickets;
 
 /// Monte Carlo simulator of IT support coverage for companies with 30–100 PCs.
 #[derive(Parser, Debug)]
@@ -57,6 +58,15 @@ enum Locale {
     En,
     /// Semicolon-separated, decimal comma (German Excel).
     De,
+}
+
+impl From<Locale> for CsvLocale {
+    fn from(l: Locale) -> CsvLocale {
+        match l {
+            Locale::En => CsvLocale::En,
+            Locale::De => CsvLocale::De,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -110,6 +120,64 @@ enum Command {
         setup: String,
         #[command(flatten)]
         options: RunOptions,
+    },
+    /// Simulate the setup a client had over the period of its ticket export and compare each
+    /// observed figure with the simulated 90 % band.
+    Backtest {
+        /// Scenario file (TOML), e.g. the one `covsim calibrate` wrote.
+        scenario: PathBuf,
+        /// The ticket export (CSV or XLSX).
+        export: PathBuf,
+        /// The setup the client had (its `name`).
+        #[arg(long)]
+        setup: String,
+        #[command(flatten)]
+        read: tickets::ExportArgs,
+        /// Replications (default 200).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=montecarlo::MAX_REPLICATIONS))]
+        reps: Option<u64>,
+        /// Master seed (default: the scenario's `simulation.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        threads: Option<u64>,
+        /// Output folder (default: output/<scenario>-backtest-<UTC date and time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing covsim folder at --out.
+        #[arg(long)]
+        force: bool,
+        /// CSV format: `de` opens correctly in a German Excel.
+        #[arg(long, value_enum, default_value = "en")]
+        csv_locale: Locale,
+        /// No progress bar.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Language of the table, charts and causes.
+        #[arg(long, value_enum)]
+        lang: Option<Language>,
+    },
+    /// Write one simulated year of a setup's tickets as a ticket system exports them (to try
+    /// calibrate and backtest, or to test an import).
+    ExportTickets {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// The setup whose year is exported (its `name`).
+        #[arg(long)]
+        setup: String,
+        /// The ticket system's format (a preset of `covsim calibrate --list-presets`).
+        #[arg(long, default_value = "zammad")]
+        format: String,
+        /// Which replication (simulated year) to export.
+        #[arg(long, default_value_t = 0)]
+        replication: u64,
+        /// Where to write (default: <scenario>-tickets-<format>.csv).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
     },
     /// Write a commented starter scenario.
     Init {
@@ -346,6 +414,48 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 lang,
             },
         ),
+        Command::Backtest {
+            scenario,
+            export,
+            setup,
+            read,
+            reps,
+            seed,
+            threads,
+            out,
+            force,
+            csv_locale,
+            quiet,
+            lang,
+        } => {
+            let export = read.read(&export)?;
+            backtest::backtest_command(
+                &scenario,
+                &export,
+                backtest::BacktestArgs {
+                    setup,
+                    reps,
+                    seed,
+                    threads,
+                    out,
+                    force,
+                    csv_locale: csv_locale.into(),
+                    quiet,
+                    lang: lang.map(Lang::from),
+                },
+            )
+        }
+        Command::ExportTickets {
+            scenario,
+            setup,
+            format,
+            replication,
+            out,
+            force,
+        } => {
+            let out = out.unwrap_or_else(|| tickets::default_export_path(&scenario, &format));
+            tickets::export_tickets_command(&scenario, &setup, &format, replication, &out, force)
+        }
         Command::Init { path, force } => {
             // --force overwrites a file, never a folder, link or device.
             let exists = match std::fs::symlink_metadata(&path) {

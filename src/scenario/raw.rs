@@ -548,7 +548,9 @@ impl FromToml for RawDist {
             DeValue::Integer(_) | DeValue::Float(_) => {
                 f64::from_toml(v, path, rd).map(RawDist::Number)
             }
-            DeValue::Table(_) => RawDistTable::from_toml(v, path, rd).map(|t| RawDist::Table(Box::new(t))),
+            DeValue::Table(_) => {
+                RawDistTable::from_toml(v, path, rd).map(|t| RawDist::Table(Box::new(t)))
+            }
             _ => {
                 rd.mismatch(
                     v,
