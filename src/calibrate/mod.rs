@@ -13,6 +13,11 @@
 //! The types here are the contract between those parts. They hold no free text and no personal
 //! data: ingest reads only the columns it needs (GDPR), so nothing downstream can leak them.
 
+pub mod charts;
+mod density;
+pub mod html;
+pub mod write;
+
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::dist::DistSpec;

@@ -23,7 +23,7 @@
 //!
 //! Output is deterministic: the same files give byte-identical SVGs and PNGs.
 
-mod canvas;
+pub(crate) mod canvas;
 pub(crate) mod data;
 mod plots;
 pub mod sweep;

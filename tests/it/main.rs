@@ -3,6 +3,7 @@
 mod absences;
 mod analytic;
 mod bounds;
+mod calwrite;
 mod charts;
 mod cli;
 mod common;
