@@ -333,7 +333,9 @@ fn hour_of_week<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &
             let xa = x0 + (h as f64 * cw).round() as i32;
             let xb = x0 + ((h + 1) as f64 * cw).round() as i32;
             let t = if max > 0 { f64::from(*n) / f64::from(max) } else { 0.0 };
-            c.rect((xa + 1, ya + 1), (xb - 1, yb - 1), &shade(t))?;
+            // Empty hours in light grey, so the grid of the week stays visible.
+            let fill = if *n == 0 { RGBColor(0xF3, 0xF3, 0xF3) } else { shade(0.08 + 0.92 * t) };
+            c.rect((xa + 1, ya + 1), (xb - 1, yb - 1), &fill)?;
             if *n > 0 {
                 let col = if t > 0.55 { WHITE } else { INK };
                 let rgb = RGBColor(col.0, col.1, col.2);
@@ -358,12 +360,14 @@ fn hour_of_week<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &
 // ---------------------------------------------------------------------------------------------
 // Effort fits
 
-/// Log-scale ticks 1-2-5 per decade within `[lo, hi]`.
+/// Log-scale ticks within `[lo, hi]`: 1-2-5 per decade over up to three decades, beyond that
+/// one per decade (the labels of a panel half the chart wide would overlap).
 fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let mut out = Vec::new();
     let mut e = lo.log10().floor() as i32;
+    let steps: &[f64] = if (hi / lo).log10() <= 3.01 { &[1.0, 2.0, 5.0] } else { &[1.0] };
     while 10f64.powi(e) <= hi * 1.0001 {
-        for m in [1.0, 2.0, 5.0] {
+        for &m in steps {
             let v = m * 10f64.powi(e);
             if v >= lo * 0.9999 && v <= hi * 1.0001 {
                 out.push(v);
@@ -674,4 +678,74 @@ fn ecdf_panel<DB: DrawingBackend>(
         c.line(&line, &col, 4)?;
     }
     axis_lines(c, &a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::Dispersion;
+    use crate::rng::{Purpose, stream};
+    use rand_distr::{Distribution, Gamma, Poisson};
+
+    /// Three years of daily counts with a weekday profile; each day's mean is multiplied by a
+    /// gamma factor of mean 1 and the given shape (`None`: no factor, plain Poisson).
+    fn calibration(shape: Option<f64>) -> Calibration {
+        let mut rng = stream(11, 0, Purpose::IncidentArrivals, "band");
+        let per_weekday = [6.0, 5.0, 5.0, 5.0, 4.0, 0.3, 0.2];
+        let from = chrono::NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+        let daily_counts = (0..3 * 365)
+            .map(|i| {
+                let d = from + chrono::Days::new(i);
+                let mut lam = per_weekday[d.weekday().num_days_from_monday() as usize];
+                if let Some(k) = shape {
+                    lam *= Gamma::new(k, 1.0 / k).unwrap().sample(&mut rng);
+                }
+                let n = Poisson::new(lam.max(1e-9)).unwrap().sample(&mut rng) as u32;
+                (d, n)
+            })
+            .collect();
+        Calibration {
+            period: (from, from + chrono::Days::new(3 * 365 - 1)),
+            years: 3.0,
+            categories: vec![],
+            merged: vec![],
+            daily_counts,
+            dispersion: Dispersion {
+                index: 1.0,
+                poisson_ci: (0.9, 1.1),
+                days: 0,
+            },
+            hour_of_week: [[0; 24]; 7],
+            observed: vec![],
+        }
+    }
+
+    /// Upper 99.9 % bound of the share of days outside a 95 % band when arrivals are Poisson:
+    /// a discrete band covers at least 95 %, so at most 5 % fall outside.
+    fn bound(days: usize) -> f64 {
+        const Z999: f64 = 3.290_526_731_491_926;
+        0.05 + Z999 * (0.05 * 0.95 / days as f64).sqrt()
+    }
+
+    #[test]
+    fn poisson_days_stay_in_the_band_and_overdispersed_days_do_not() {
+        let cal = calibration(None);
+        let total: f64 = cal.daily_counts.iter().map(|(_, n)| f64::from(*n)).sum();
+        let expected: f64 = expected_daily(&cal).iter().sum();
+        assert!((expected - total).abs() < 1e-6 * total, "the profile keeps the total");
+        let (lo, hi) = days_outside_band(&cal);
+        let share = (lo + hi) as f64 / cal.daily_counts.len() as f64;
+        assert!(share <= bound(cal.daily_counts.len()), "Poisson: {share}");
+        // Gamma-mixed (negative binomial) days with shape 2: variance λ + λ²/2, far outside.
+        let cal = calibration(Some(2.0));
+        let (lo, hi) = days_outside_band(&cal);
+        let share = (lo + hi) as f64 / cal.daily_counts.len() as f64;
+        assert!(share > bound(cal.daily_counts.len()), "overdispersed: {share}");
+    }
+
+    #[test]
+    fn log_ticks_thin_out_over_many_decades() {
+        assert_eq!(log_ticks(0.1, 10.0), vec![0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]);
+        assert_eq!(log_ticks(0.001, 100.0).len(), 6);
+    }
 }

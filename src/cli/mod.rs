@@ -24,6 +24,8 @@ use covsim::report::output::{
 use covsim::report::{comparison_table_text, exceedance_table_text, summary_table, target_text};
 use covsim::scenario;
 
+mod calibrate;
+
 /// Monte Carlo simulator of IT support coverage for companies with 30–100 PCs.
 #[derive(Parser, Debug)]
 #[command(name = "covsim", version, about, long_about = None)]
