@@ -58,7 +58,9 @@ pub fn calibration_charts(
         svg("hour-of-week", lang, |c| hour_of_week(c, cal, &footer))?,
     ];
     for (i, cat) in cal.categories.iter().enumerate() {
-        out.push(svg(&format!("effort-{i}"), lang, |c| effort(c, cat, &footer))?);
+        out.push(svg(&format!("effort-{i}"), lang, |c| {
+            effort(c, cat, &footer)
+        })?);
     }
     if cal
         .observed
@@ -71,7 +73,10 @@ pub fn calibration_charts(
 }
 
 fn footer(cal: &Calibration, source: &str, l: Lang) -> String {
-    let file = source.rsplit(['/', '\\']).find(|s| !s.is_empty()).unwrap_or(source);
+    let file = source
+        .rsplit(['/', '\\'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(source);
     format!(
         "{file} · {} {} – {} · covsim calibrate",
         l.pick("period", "Zeitraum"),
@@ -107,7 +112,11 @@ fn svg(
 }
 
 fn labels(l: Lang, ticks: &[f64]) -> Vec<String> {
-    let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { 1.0 };
+    let step = if ticks.len() > 1 {
+        ticks[1] - ticks[0]
+    } else {
+        1.0
+    };
     let d = decimals_for(step);
     ticks.iter().map(|t| l.num(*t, d)).collect()
 }
@@ -153,7 +162,11 @@ pub(crate) fn expected_daily(cal: &Calibration) -> Vec<f64> {
         .collect();
     let total: f64 = cal.daily_counts.iter().map(|(_, n)| f64::from(*n)).sum();
     let raw_total: f64 = raw.iter().sum();
-    let k = if raw_total > 0.0 { total / raw_total } else { 0.0 };
+    let k = if raw_total > 0.0 {
+        total / raw_total
+    } else {
+        0.0
+    };
     raw.into_iter().map(|x| x * k).collect()
 }
 
@@ -178,10 +191,18 @@ fn daily<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &str) ->
     let days = cal.daily_counts.len();
     let outside = below + above;
     let entries = vec![
-        (Key::Dot(DATA), l.pick("tickets created that day", "an dem Tag erstellte Tickets").to_string()),
+        (
+            Key::Dot(DATA),
+            l.pick("tickets created that day", "an dem Tag erstellte Tickets")
+                .to_string(),
+        ),
         (
             Key::Line(MODEL),
-            l.pick("expected: weekday × month profile", "erwartet: Wochentags- × Monatsprofil").to_string(),
+            l.pick(
+                "expected: weekday × month profile",
+                "erwartet: Wochentags- × Monatsprofil",
+            )
+            .to_string(),
         ),
         (
             Key::Band(MODEL),
@@ -232,7 +253,10 @@ fn daily<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &str) ->
         &a,
         &ticks,
         &tl,
-        Some(&axis_title(l.pick("tickets created", "erstellte Tickets"), l.pick("per day", "pro Tag"))),
+        Some(&axis_title(
+            l.pick("tickets created", "erstellte Tickets"),
+            l.pick("per day", "pro Tag"),
+        )),
     )?;
     // Month starts as x ticks.
     let mut xt = Vec::new();
@@ -251,7 +275,13 @@ fn daily<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &str) ->
             });
         }
     }
-    x_axis(c, &a, &xt, &xl, Some(l.pick("day of the period", "Tag des Zeitraums")))?;
+    x_axis(
+        c,
+        &a,
+        &xt,
+        &xl,
+        Some(l.pick("day of the period", "Tag des Zeitraums")),
+    )?;
     let half = (f64::from(a.x1 - a.x0) / days.max(1) as f64 / 2.0).max(1.0);
     let band = alpha(MODEL, 0.22);
     for (i, x) in lam.iter().enumerate() {
@@ -259,16 +289,28 @@ fn daily<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &str) ->
         let hi = f64::from(poisson_quantile(*x, 0.975));
         let px = a.px(i as f64);
         let h = half.round() as i32;
-        c.rect((px - h, a.py(hi)), (px + h, a.py(lo).max(a.py(hi) + 1)), &band)?;
+        c.rect(
+            (px - h, a.py(hi)),
+            (px + h, a.py(lo).max(a.py(hi) + 1)),
+            &band,
+        )?;
     }
-    let line: Vec<(i32, i32)> = lam.iter().enumerate().map(|(i, x)| (a.px(i as f64), a.py(*x))).collect();
+    let line: Vec<(i32, i32)> = lam
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (a.px(i as f64), a.py(*x)))
+        .collect();
     if line.len() > 1 {
         c.line(&line, &MODEL, 2)?;
     }
     let r = if days > 500 { 3 } else { 5 };
     for ((i, (_, n)), x) in cal.daily_counts.iter().enumerate().zip(&lam) {
         let out = *n < poisson_quantile(*x, 0.025) || *n > poisson_quantile(*x, 0.975);
-        c.dot((a.px(i as f64), a.py(f64::from(*n))), r, if out { &PALETTE[4] } else { &DATA })?;
+        c.dot(
+            (a.px(i as f64), a.py(f64::from(*n))),
+            r,
+            if out { &PALETTE[4] } else { &DATA },
+        )?;
     }
     axis_lines(c, &a)
 }
@@ -293,10 +335,24 @@ fn shade(t: f64) -> RGBColor {
 
 fn hour_of_week<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &str) -> Res {
     let l = c.lang;
-    let max = cal.hour_of_week.iter().flatten().copied().max().unwrap_or(0);
-    let total: u64 = cal.hour_of_week.iter().flatten().map(|x| u64::from(*x)).sum();
+    let max = cal
+        .hour_of_week
+        .iter()
+        .flatten()
+        .copied()
+        .max()
+        .unwrap_or(0);
+    let total: u64 = cal
+        .hour_of_week
+        .iter()
+        .flatten()
+        .map(|x| u64::from(*x))
+        .sum();
     let entries = vec![
-        (Key::Swatch(shade(0.15)), l.pick("few tickets", "wenige Tickets").to_string()),
+        (
+            Key::Swatch(shade(0.15)),
+            l.pick("few tickets", "wenige Tickets").to_string(),
+        ),
         (
             Key::Swatch(shade(1.0)),
             match l {
@@ -308,7 +364,10 @@ fn hour_of_week<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &
             Key::Note,
             match l {
                 Lang::En => format!("{} tickets, local time of creation", l.num(total as f64, 0)),
-                Lang::De => format!("{} Tickets, Ortszeit der Erstellung", l.num(total as f64, 0)),
+                Lang::De => format!(
+                    "{} Tickets, Ortszeit der Erstellung",
+                    l.num(total as f64, 0)
+                ),
             },
         ),
     ];
@@ -328,24 +387,53 @@ fn hour_of_week<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &
     for (d, row) in cal.hour_of_week.iter().enumerate() {
         let ya = top + (d as f64 * ch).round() as i32;
         let yb = top + ((d + 1) as f64 * ch).round() as i32;
-        c.text(names[d], (x0 - 12, (ya + yb) / 2), font(TICK), INK, HPos::Right, VPos::Center)?;
+        c.text(
+            names[d],
+            (x0 - 12, (ya + yb) / 2),
+            font(TICK),
+            INK,
+            HPos::Right,
+            VPos::Center,
+        )?;
         for (h, n) in row.iter().enumerate() {
             let xa = x0 + (h as f64 * cw).round() as i32;
             let xb = x0 + ((h + 1) as f64 * cw).round() as i32;
-            let t = if max > 0 { f64::from(*n) / f64::from(max) } else { 0.0 };
+            let t = if max > 0 {
+                f64::from(*n) / f64::from(max)
+            } else {
+                0.0
+            };
             // Empty hours in light grey, so the grid of the week stays visible.
-            let fill = if *n == 0 { RGBColor(0xF3, 0xF3, 0xF3) } else { shade(0.08 + 0.92 * t) };
+            let fill = if *n == 0 {
+                RGBColor(0xF3, 0xF3, 0xF3)
+            } else {
+                shade(0.08 + 0.92 * t)
+            };
             c.rect((xa + 1, ya + 1), (xb - 1, yb - 1), &fill)?;
             if *n > 0 {
                 let col = if t > 0.55 { WHITE } else { INK };
                 let rgb = RGBColor(col.0, col.1, col.2);
-                c.text(&l.num(f64::from(*n), 0), ((xa + xb) / 2, (ya + yb) / 2), vf, rgb, HPos::Center, VPos::Center)?;
+                c.text(
+                    &l.num(f64::from(*n), 0),
+                    ((xa + xb) / 2, (ya + yb) / 2),
+                    vf,
+                    rgb,
+                    HPos::Center,
+                    VPos::Center,
+                )?;
             }
         }
     }
     for h in (0..24).step_by(2) {
         let x = x0 + ((h as f64 + 0.5) * cw).round() as i32;
-        c.text(&format!("{h:02}"), (x, y1 + 12), font(TICK), INK, HPos::Center, VPos::Top)?;
+        c.text(
+            &format!("{h:02}"),
+            (x, y1 + 12),
+            font(TICK),
+            INK,
+            HPos::Center,
+            VPos::Top,
+        )?;
     }
     c.text(
         l.pick("hour of day (starting at)", "Stunde des Tages (ab)"),
@@ -365,7 +453,11 @@ fn hour_of_week<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &
 fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     let mut out = Vec::new();
     let mut e = lo.log10().floor() as i32;
-    let steps: &[f64] = if (hi / lo).log10() <= 3.01 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+    let steps: &[f64] = if (hi / lo).log10() <= 3.01 {
+        &[1.0, 2.0, 5.0]
+    } else {
+        &[1.0]
+    };
     while 10f64.powi(e) <= hi * 1.0001 {
         for &m in steps {
             let v = m * 10f64.powi(e);
@@ -382,7 +474,11 @@ fn log_labels(l: Lang, ticks: &[f64]) -> Vec<String> {
     ticks
         .iter()
         .map(|t| {
-            let d = if *t >= 1.0 { 0 } else { (-t.log10().floor()) as usize };
+            let d = if *t >= 1.0 {
+                0
+            } else {
+                (-t.log10().floor()) as usize
+            };
             l.num(*t, d)
         })
         .collect()
@@ -405,16 +501,15 @@ pub(crate) fn family_label(l: Lang, f: Family) -> &'static str {
     }
 }
 
-fn effort<DB: DrawingBackend>(
-    c: &Canvas<DB>,
-    cat: &CategoryEstimate,
-    footer: &str,
-) -> Res {
+fn effort<DB: DrawingBackend>(c: &Canvas<DB>, cat: &CategoryEstimate, footer: &str) -> Res {
     let l = c.lang;
     let e = &cat.effort;
     let upper = matches!(e.source, super::EffortSource::ResolutionUpperBound);
     let what = if upper {
-        l.pick("resolution time (upper bound of the effort)", "Lösungszeit (Obergrenze des Aufwands)")
+        l.pick(
+            "resolution time (upper bound of the effort)",
+            "Lösungszeit (Obergrenze des Aufwands)",
+        )
     } else {
         l.pick("time worked", "erfasster Aufwand")
     };
@@ -435,18 +530,32 @@ fn effort<DB: DrawingBackend>(
             l.num(g.value, 3),
             l.num(g.p_value, 3)
         ),
-        None => l.pick("no family fits: empirical", "keine Familie passt: empirisch").to_string(),
+        None => l
+            .pick(
+                "no family fits: empirical",
+                "keine Familie passt: empirisch",
+            )
+            .to_string(),
     };
     let entries = vec![
-        (Key::Dot(DATA), match l {
-            Lang::En => format!("closed: {}", pos.len() - censored),
-            Lang::De => format!("abgeschlossen: {}", pos.len() - censored),
-        }),
-        (Key::Dot(CENSORED), match l {
-            Lang::En => format!("still open at export (lower bounds): {censored}"),
-            Lang::De => format!("beim Export offen (Untergrenzen): {censored}"),
-        }),
-        (Key::Line(MODEL), format!("{} ({gof})", l.pick("fitted", "angepasst"))),
+        (
+            Key::Dot(DATA),
+            match l {
+                Lang::En => format!("closed: {}", pos.len() - censored),
+                Lang::De => format!("abgeschlossen: {}", pos.len() - censored),
+            },
+        ),
+        (
+            Key::Dot(CENSORED),
+            match l {
+                Lang::En => format!("still open at export (lower bounds): {censored}"),
+                Lang::De => format!("beim Export offen (Untergrenzen): {censored}"),
+            },
+        ),
+        (
+            Key::Line(MODEL),
+            format!("{} ({gof})", l.pick("fitted", "angepasst")),
+        ),
     ];
     let (top, bottom) = frame_with_footer(c, &title, &entries, footer, env!("CARGO_PKG_VERSION"))?;
     let mid = W / 2;
@@ -466,7 +575,12 @@ fn qq_panel<DB: DrawingBackend>(
     (top, bottom): (i32, i32),
 ) -> Res {
     let l = c.lang;
-    panel_title(c, l.pick("QQ plot (log scales)", "QQ-Diagramm (logarithmisch)"), left, top)?;
+    panel_title(
+        c,
+        l.pick("QQ plot (log scales)", "QQ-Diagramm (logarithmisch)"),
+        left,
+        top,
+    )?;
     let top = top + bold(AXIS).line() + 10;
     // Points with a positive value and a plotting position inside (0, 1).
     let pts: Vec<(f64, f64, bool)> = pos
@@ -476,9 +590,16 @@ fn qq_panel<DB: DrawingBackend>(
         .filter(|(q, _, _)| *q > 0.0 && q.is_finite())
         .collect();
     let step = pts.len().div_ceil(MAX_QQ_POINTS).max(1);
-    let lo = pts.iter().map(|p| p.0.min(p.1)).fold(f64::INFINITY, f64::min);
+    let lo = pts
+        .iter()
+        .map(|p| p.0.min(p.1))
+        .fold(f64::INFINITY, f64::min);
     let hi = pts.iter().map(|p| p.0.max(p.1)).fold(0.0, f64::max);
-    let (lo, hi) = if pts.is_empty() { (0.1, 10.0) } else { log_range(lo, hi) };
+    let (lo, hi) = if pts.is_empty() {
+        (0.1, 10.0)
+    } else {
+        log_range(lo, hi)
+    };
     let ticks = log_ticks(lo, hi);
     let tl = log_labels(l, &ticks);
     let a = Axes {
@@ -490,8 +611,23 @@ fn qq_panel<DB: DrawingBackend>(
         yr: (lo.log10(), hi.log10()),
     };
     let lt: Vec<f64> = ticks.iter().map(|t| t.log10()).collect();
-    y_axis(c, &a, &lt, &tl, Some(&axis_title(l.pick("observed", "beobachtet"), "h")))?;
-    x_axis(c, &a, &lt, &tl, Some(&axis_title(l.pick("fitted quantile", "Quantil der Anpassung"), "h")))?;
+    y_axis(
+        c,
+        &a,
+        &lt,
+        &tl,
+        Some(&axis_title(l.pick("observed", "beobachtet"), "h")),
+    )?;
+    x_axis(
+        c,
+        &a,
+        &lt,
+        &tl,
+        Some(&axis_title(
+            l.pick("fitted quantile", "Quantil der Anpassung"),
+            "h",
+        )),
+    )?;
     c.dashed((a.x0, a.y1), (a.x1, a.y0), &MODEL, 3, 10.0)?;
     for (i, (q, x, cens)) in pts.iter().enumerate() {
         if i % step != 0 && i + 1 != pts.len() {
@@ -510,7 +646,14 @@ fn qq_panel<DB: DrawingBackend>(
             Lang::En => format!("every {step}th point by rank"),
             Lang::De => format!("jeder {step}. Punkt nach Rang"),
         };
-        c.text(&note, (a.x0 + 12, a.y0 + 8), font(VALUE - 4.0), GREY, HPos::Left, VPos::Top)?;
+        c.text(
+            &note,
+            (a.x0 + 12, a.y0 + 8),
+            font(VALUE - 4.0),
+            GREY,
+            HPos::Left,
+            VPos::Top,
+        )?;
     }
     axis_lines(c, &a)
 }
@@ -522,12 +665,21 @@ fn density_panel<DB: DrawingBackend>(
     (top, bottom): (i32, i32),
 ) -> Res {
     let l = c.lang;
-    let mut xs: Vec<f64> = e.data.iter().map(|d| d.0).filter(|x| x.is_finite()).collect();
+    let mut xs: Vec<f64> = e
+        .data
+        .iter()
+        .map(|d| d.0)
+        .filter(|x| x.is_finite())
+        .collect();
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
     // The x axis ends at the larger of the data's and the fit's 99th percentile: the tail
     // beyond would flatten the histogram; the QQ plot shows it.
-    let p99_data = if n > 0 { xs[((n as f64 * 0.99) as usize).min(n - 1)] } else { 1.0 };
+    let p99_data = if n > 0 {
+        xs[((n as f64 * 0.99) as usize).min(n - 1)]
+    } else {
+        1.0
+    };
     let xmax = nice_max(p99_data.max(quantile(&e.dist, 0.99)).max(1e-6), 6);
     let beyond = xs.iter().filter(|x| **x > xmax).count();
     let title = match l {
@@ -547,7 +699,11 @@ fn density_panel<DB: DrawingBackend>(
             continue;
         }
         let k = ((x / width) as usize).min(bins - 1);
-        if *cens { open[k] += 1.0 } else { closed[k] += 1.0 }
+        if *cens {
+            open[k] += 1.0
+        } else {
+            closed[k] += 1.0
+        }
     }
     // Density scale: every observation counts 1/(n·width), so bars and curve have area 1.
     let scale = 1.0 / (n.max(1) as f64 * width);
@@ -557,7 +713,9 @@ fn density_panel<DB: DrawingBackend>(
             (x, pdf(&e.dist, x))
         })
         .collect();
-    let bar_hi = (0..bins).map(|k| (closed[k] + open[k]) * scale).fold(0.0, f64::max);
+    let bar_hi = (0..bins)
+        .map(|k| (closed[k] + open[k]) * scale)
+        .fold(0.0, f64::max);
     // A density spike near 0 (Weibull shape < 1) must not squash the bars: the axis ends at
     // 1.5 × the highest bar unless the curve stays below.
     let curve_hi = curve.iter().map(|p| p.1).fold(0.0, f64::max);
@@ -574,8 +732,20 @@ fn density_panel<DB: DrawingBackend>(
     };
     let xt = nice_ticks(0.0, xmax, 6);
     let xl = labels(l, &xt);
-    y_axis(c, &a, &yt, &yl, Some(&axis_title(l.pick("density", "Dichte"), "1/h")))?;
-    x_axis(c, &a, &xt, &xl, Some(&axis_title(l.pick("effort", "Aufwand"), "h")))?;
+    y_axis(
+        c,
+        &a,
+        &yt,
+        &yl,
+        Some(&axis_title(l.pick("density", "Dichte"), "1/h")),
+    )?;
+    x_axis(
+        c,
+        &a,
+        &xt,
+        &xl,
+        Some(&axis_title(l.pick("effort", "Aufwand"), "h")),
+    )?;
     for k in 0..bins {
         let xa = a.px(k as f64 * width) + 1;
         let xb = a.px((k + 1) as f64 * width) - 1;
@@ -588,7 +758,10 @@ fn density_panel<DB: DrawingBackend>(
             c.rect((xa, y_all), (xb, y_closed), &alpha(CENSORED, 0.8))?;
         }
     }
-    let line: Vec<(i32, i32)> = curve.iter().map(|(x, y)| (a.px(*x), a.py_clamped(*y))).collect();
+    let line: Vec<(i32, i32)> = curve
+        .iter()
+        .map(|(x, y)| (a.px(*x), a.py_clamped(*y)))
+        .collect();
     c.line(&line, &MODEL, 4)?;
     axis_lines(c, &a)
 }
@@ -600,17 +773,32 @@ fn ecdf(v: &[f64]) -> Vec<(f64, f64)> {
     let mut s: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
     s.sort_by(f64::total_cmp);
     let n = s.len() as f64;
-    s.iter().enumerate().map(|(i, x)| (*x, (i + 1) as f64 / n)).collect()
+    s.iter()
+        .enumerate()
+        .map(|(i, x)| (*x, (i + 1) as f64 / n))
+        .collect()
 }
 
 fn observed<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &str) -> Res {
     let l = c.lang;
     let mut entries = Vec::new();
     for (i, o) in cal.observed.iter().enumerate() {
-        let p = o.priority.map_or_else(|| format!("#{}", i + 1), |p| p.label().to_string());
+        let p = o
+            .priority
+            .map_or_else(|| format!("#{}", i + 1), |p| p.label().to_string());
         let text = match l {
-            Lang::En => format!("{p}: {} responses, {} resolved, {} open", o.response_bh.len(), o.resolution_bh.len(), o.open_age_bh.len()),
-            Lang::De => format!("{p}: {} Reaktionen, {} gelöst, {} offen", o.response_bh.len(), o.resolution_bh.len(), o.open_age_bh.len()),
+            Lang::En => format!(
+                "{p}: {} responses, {} resolved, {} open",
+                o.response_bh.len(),
+                o.resolution_bh.len(),
+                o.open_age_bh.len()
+            ),
+            Lang::De => format!(
+                "{p}: {} Reaktionen, {} gelöst, {} offen",
+                o.response_bh.len(),
+                o.resolution_bh.len(),
+                o.open_age_bh.len()
+            ),
         };
         entries.push((Key::Line(prio_color(o.priority, i)), text));
     }
@@ -620,10 +808,32 @@ fn observed<DB: DrawingBackend>(c: &Canvas<DB>, cal: &Calibration, footer: &str)
     );
     let (top, bottom) = frame_with_footer(c, title, &entries, footer, env!("CARGO_PKG_VERSION"))?;
     let mid = W / 2;
-    let resp: Vec<&[f64]> = cal.observed.iter().map(|o| o.response_bh.as_slice()).collect();
-    let res: Vec<&[f64]> = cal.observed.iter().map(|o| o.resolution_bh.as_slice()).collect();
-    ecdf_panel(c, cal, &resp, l.pick("Response", "Reaktion"), (MARGIN, mid - 40), (top, bottom))?;
-    ecdf_panel(c, cal, &res, l.pick("Resolution", "Lösung"), (mid + 40, W - MARGIN), (top, bottom))
+    let resp: Vec<&[f64]> = cal
+        .observed
+        .iter()
+        .map(|o| o.response_bh.as_slice())
+        .collect();
+    let res: Vec<&[f64]> = cal
+        .observed
+        .iter()
+        .map(|o| o.resolution_bh.as_slice())
+        .collect();
+    ecdf_panel(
+        c,
+        cal,
+        &resp,
+        l.pick("Response", "Reaktion"),
+        (MARGIN, mid - 40),
+        (top, bottom),
+    )?;
+    ecdf_panel(
+        c,
+        cal,
+        &res,
+        l.pick("Resolution", "Lösung"),
+        (mid + 40, W - MARGIN),
+        (top, bottom),
+    )
 }
 
 fn prio_color(p: Option<crate::model::Priority>, i: usize) -> RGBColor {
@@ -641,9 +851,16 @@ fn ecdf_panel<DB: DrawingBackend>(
     let l = c.lang;
     panel_title(c, what, left, top)?;
     let top = top + bold(AXIS).line() + 10;
-    let pos = series.iter().flat_map(|s| s.iter().copied()).filter(|x| *x > 0.0 && x.is_finite());
+    let pos = series
+        .iter()
+        .flat_map(|s| s.iter().copied())
+        .filter(|x| *x > 0.0 && x.is_finite());
     let (lo, hi) = pos.fold((f64::INFINITY, 0.0f64), |(a, b), x| (a.min(x), b.max(x)));
-    let (lo, hi) = if hi > 0.0 { log_range(lo.max(hi * 1e-4), hi) } else { (0.1, 10.0) };
+    let (lo, hi) = if hi > 0.0 {
+        log_range(lo.max(hi * 1e-4), hi)
+    } else {
+        (0.1, 10.0)
+    };
     let ticks = log_ticks(lo, hi);
     let tl = log_labels(l, &ticks);
     let yt = nice_ticks(0.0, 1.0, 5);
@@ -657,8 +874,23 @@ fn ecdf_panel<DB: DrawingBackend>(
         yr: (0.0, 1.0),
     };
     let lt: Vec<f64> = ticks.iter().map(|t| t.log10()).collect();
-    y_axis(c, &a, &yt, &yl, Some(l.pick("share of tickets within", "Anteil der Tickets innerhalb")))?;
-    x_axis(c, &a, &lt, &tl, Some(&axis_title(l.pick("business hours", "Geschäftsstunden"), "h")))?;
+    y_axis(
+        c,
+        &a,
+        &yt,
+        &yl,
+        Some(l.pick("share of tickets within", "Anteil der Tickets innerhalb")),
+    )?;
+    x_axis(
+        c,
+        &a,
+        &lt,
+        &tl,
+        Some(&axis_title(
+            l.pick("business hours", "Geschäftsstunden"),
+            "h",
+        )),
+    )?;
     for (i, s) in series.iter().enumerate() {
         let pts = ecdf(s);
         if pts.is_empty() {
@@ -732,7 +964,10 @@ mod tests {
         let cal = calibration(None);
         let total: f64 = cal.daily_counts.iter().map(|(_, n)| f64::from(*n)).sum();
         let expected: f64 = expected_daily(&cal).iter().sum();
-        assert!((expected - total).abs() < 1e-6 * total, "the profile keeps the total");
+        assert!(
+            (expected - total).abs() < 1e-6 * total,
+            "the profile keeps the total"
+        );
         let (lo, hi) = days_outside_band(&cal);
         let share = (lo + hi) as f64 / cal.daily_counts.len() as f64;
         assert!(share <= bound(cal.daily_counts.len()), "Poisson: {share}");
@@ -740,12 +975,18 @@ mod tests {
         let cal = calibration(Some(2.0));
         let (lo, hi) = days_outside_band(&cal);
         let share = (lo + hi) as f64 / cal.daily_counts.len() as f64;
-        assert!(share > bound(cal.daily_counts.len()), "overdispersed: {share}");
+        assert!(
+            share > bound(cal.daily_counts.len()),
+            "overdispersed: {share}"
+        );
     }
 
     #[test]
     fn log_ticks_thin_out_over_many_decades() {
-        assert_eq!(log_ticks(0.1, 10.0), vec![0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]);
+        assert_eq!(
+            log_ticks(0.1, 10.0),
+            vec![0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]
+        );
         assert_eq!(log_ticks(0.001, 100.0).len(), 6);
     }
 }

@@ -146,7 +146,11 @@ pub(crate) fn quantile(spec: &DistSpec, p: f64) -> f64 {
 /// the value — (i − ½)/n without censoring, Hazen's positions. A censored value (a lower
 /// bound) gets F̂ at its time: the model puts its true value above that quantile.
 pub(crate) fn km_positions(data: &[(f64, bool)]) -> Vec<(f64, f64, bool)> {
-    let mut d: Vec<(f64, bool)> = data.iter().copied().filter(|(x, _)| x.is_finite()).collect();
+    let mut d: Vec<(f64, bool)> = data
+        .iter()
+        .copied()
+        .filter(|(x, _)| x.is_finite())
+        .collect();
     // At equal values, events come before censorings (the usual Kaplan–Meier convention).
     d.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let n = d.len();
@@ -280,6 +284,9 @@ mod tests {
         assert_eq!(poisson_quantile(0.0, 0.975), 0);
         // Large λ: the normal approximation λ ± 1.96 √λ within one count.
         let hi = poisson_quantile(10_000.0, 0.975);
-        assert!((f64::from(hi) - (10_000.0 + 1.96 * 100.0)).abs() <= 2.0, "{hi}");
+        assert!(
+            (f64::from(hi) - (10_000.0 + 1.96 * 100.0)).abs() <= 2.0,
+            "{hi}"
+        );
     }
 }

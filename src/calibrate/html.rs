@@ -27,9 +27,17 @@ code { font-size: 0.9em; }
 /// The calibration report. `source` is the export's file name as given (only its last path
 /// component is shown). Charts are drawn here; if drawing fails, the page says so in place of
 /// the chart instead of failing the calibration (the scenario is the main result).
-pub fn calibration_html(cal: &Calibration, ingest: &IngestReport, source: &str, lang: Lang) -> String {
+pub fn calibration_html(
+    cal: &Calibration,
+    ingest: &IngestReport,
+    source: &str,
+    lang: Lang,
+) -> String {
     let l = lang;
-    let file = source.rsplit(['/', '\\']).find(|s| !s.is_empty()).unwrap_or(source);
+    let file = source
+        .rsplit(['/', '\\'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(source);
     let charts = calibration_charts(cal, source, l);
     let chart = |name: &str| -> String {
         match &charts {
@@ -43,7 +51,10 @@ pub fn calibration_html(cal: &Calibration, ingest: &IngestReport, source: &str, 
                 .unwrap_or_default(),
             Err(e) => format!(
                 "<p class=\"note\">{}: {}</p>\n",
-                l.pick("The chart could not be drawn", "Das Diagramm konnte nicht gezeichnet werden"),
+                l.pick(
+                    "The chart could not be drawn",
+                    "Das Diagramm konnte nicht gezeichnet werden"
+                ),
                 esc(&e.to_string())
             ),
         }
@@ -71,7 +82,11 @@ pub fn calibration_html(cal: &Calibration, ingest: &IngestReport, source: &str, 
         l.num(tickets as f64, 0),
         l.pick("tickets", "Tickets"),
         l.pick("preset", "Vorlage"),
-        esc(if ingest.preset.is_empty() { "–" } else { &ingest.preset }),
+        esc(if ingest.preset.is_empty() {
+            "–"
+        } else {
+            &ingest.preset
+        }),
         env!("CARGO_PKG_VERSION")
     );
 
@@ -110,11 +125,9 @@ pub fn calibration_html(cal: &Calibration, ingest: &IngestReport, source: &str, 
     }
     h.push_str("</section>\n");
 
-    if cal
-        .observed
-        .iter()
-        .any(|o| !o.response_bh.is_empty() || !o.resolution_bh.is_empty() || !o.open_age_bh.is_empty())
-    {
+    if cal.observed.iter().any(|o| {
+        !o.response_bh.is_empty() || !o.resolution_bh.is_empty() || !o.open_age_bh.is_empty()
+    }) {
         observed_section(&mut h, &cal.observed, l);
         h.push_str(&chart("observed-times"));
         h.push_str("</section>\n");
@@ -157,7 +170,12 @@ fn read_section(h: &mut String, ingest: &IngestReport, l: Lang) {
         l.pick("Column of the export", "Spalte des Exports")
     );
     for (field, col) in &ingest.columns_used {
-        let _ = writeln!(h, "<tr><td>{}</td><td class=\"l\">{}</td></tr>", esc(field), esc(col));
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"l\">{}</td></tr>",
+            esc(field),
+            esc(col)
+        );
     }
     h.push_str("</tbody></table>\n");
     let not_read: Vec<String> = ingest
@@ -171,7 +189,11 @@ fn read_section(h: &mut String, ingest: &IngestReport, l: Lang) {
         "<p><b>{}</b> ({}): {}</p>",
         l.pick("Columns not read", "Nicht gelesene Spalten"),
         not_read.len(),
-        if not_read.is_empty() { "–".to_string() } else { not_read.join(", ") }
+        if not_read.is_empty() {
+            "–".to_string()
+        } else {
+            not_read.join(", ")
+        }
     );
     if !ingest.notes.is_empty() {
         h.push_str("<ul>\n");
@@ -187,17 +209,30 @@ fn problems_section(h: &mut String, ingest: &IngestReport, l: Lang) {
     let _ = writeln!(
         h,
         "<section>\n<h2>{}</h2>",
-        l.pick("Rows and cells not used", "Nicht verwendete Zeilen und Zellen")
+        l.pick(
+            "Rows and cells not used",
+            "Nicht verwendete Zeilen und Zellen"
+        )
     );
     if ingest.problems.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", l.pick("None: every row was used.", "Keine: jede Zeile wurde verwendet."));
+        let _ = writeln!(
+            h,
+            "<p>{}</p>",
+            l.pick(
+                "None: every row was used.",
+                "Keine: jede Zeile wurde verwendet."
+            )
+        );
     } else {
         let _ = writeln!(
             h,
             "<table class=\"tight\"><thead><tr><th>{}</th><th>{}</th><th class=\"l\">{}</th></tr></thead><tbody>",
             l.pick("Reason", "Grund"),
             l.pick("Rows", "Zeilen"),
-            l.pick("Example lines (1 = header)", "Beispielzeilen (1 = Kopfzeile)")
+            l.pick(
+                "Example lines (1 = header)",
+                "Beispielzeilen (1 = Kopfzeile)"
+            )
         );
         for p in &ingest.problems {
             let lines: Vec<String> = p.example_lines.iter().map(|x| x.to_string()).collect();
@@ -223,7 +258,12 @@ fn mapping_section(h: &mut String, cal: &Calibration, ingest: &IngestReport, l: 
         l.pick("Priority", "Priorität")
     );
     for (v, p) in &ingest.priority_mapping {
-        let _ = writeln!(h, "<tr><td>{}</td><td class=\"l\">{}</td></tr>", esc(v), p.label());
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"l\">{}</td></tr>",
+            esc(v),
+            p.label()
+        );
     }
     let _ = writeln!(
         h,
@@ -233,9 +273,20 @@ fn mapping_section(h: &mut String, cal: &Calibration, ingest: &IngestReport, l: 
             "Ist ein Wert falsch zugeordnet: Zuordnung überschreiben (covsim calibrate --help) und neu kalibrieren."
         )
     );
-    let _ = writeln!(h, "<h3>{}</h3>", l.pick("Merged into “other”", "Zusammengefasst unter „other“"));
+    let _ = writeln!(
+        h,
+        "<h3>{}</h3>",
+        l.pick("Merged into “other”", "Zusammengefasst unter „other“")
+    );
     if cal.merged.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", l.pick("None: every category had enough tickets.", "Keine: jede Kategorie hatte genug Tickets."));
+        let _ = writeln!(
+            h,
+            "<p>{}</p>",
+            l.pick(
+                "None: every category had enough tickets.",
+                "Keine: jede Kategorie hatte genug Tickets."
+            )
+        );
     } else {
         let _ = writeln!(
             h,
@@ -245,7 +296,13 @@ fn mapping_section(h: &mut String, cal: &Calibration, ingest: &IngestReport, l: 
             l.pick("Tickets", "Tickets")
         );
         for (c, p, n) in &cal.merged {
-            let _ = writeln!(h, "<tr><td>{}</td><td>{}</td><td>{}</td></tr>", esc(c), p.label(), l.num(*n as f64, 0));
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(c),
+                p.label(),
+                l.num(*n as f64, 0)
+            );
         }
         h.push_str("</tbody></table>\n");
     }
@@ -259,10 +316,21 @@ fn dist_text(l: Lang, d: &DistSpec) -> String {
         DistSpec::Fixed { value } => format!("{} h", v(*value)),
         DistSpec::Exponential { mean } => format!("{} {} h", l.pick("mean", "Mittel"), v(*mean)),
         DistSpec::LogNormalMedianP90 { median, p90 } => {
-            format!("{} {} h, P90 {} h", l.pick("median", "Median"), v(*median), v(*p90))
+            format!(
+                "{} {} h, P90 {} h",
+                l.pick("median", "Median"),
+                v(*median),
+                v(*p90)
+            )
         }
         DistSpec::LogNormalMeanSd { mean, sd } | DistSpec::Gamma { mean, sd } => {
-            format!("{} {} h, {} {} h", l.pick("mean", "Mittel"), v(*mean), l.pick("sd", "SD"), v(*sd))
+            format!(
+                "{} {} h, {} {} h",
+                l.pick("mean", "Mittel"),
+                v(*mean),
+                l.pick("sd", "SD"),
+                v(*sd)
+            )
         }
         DistSpec::Weibull { shape, scale } => format!(
             "{} {}, {} {} h",
@@ -272,7 +340,9 @@ fn dist_text(l: Lang, d: &DistSpec) -> String {
             v(*scale)
         ),
         DistSpec::Uniform { min, max } => format!("{}–{} h", v(*min), v(*max)),
-        DistSpec::Triangular { min, mode, max } => format!("{}–{}–{} h", v(*min), v(*mode), v(*max)),
+        DistSpec::Triangular { min, mode, max } => {
+            format!("{}–{}–{} h", v(*min), v(*mode), v(*max))
+        }
         DistSpec::Empirical { bins } => match l {
             Lang::En => format!("{} bins", bins.len()),
             Lang::De => format!("{} Klassen", bins.len()),
@@ -335,8 +405,17 @@ fn estimates_section(h: &mut String, cal: &Calibration, l: Lang) {
             e.censored,
             l.pick("open (censored)", "offen (zensiert)")
         );
-        let best = e.candidates.iter().map(|f| f.aic).filter(|a| a.is_finite()).fold(f64::INFINITY, f64::min);
-        let chosen_aic = e.candidates.iter().find(|f| f.family == e.chosen).map(|f| f.aic);
+        let best = e
+            .candidates
+            .iter()
+            .map(|f| f.aic)
+            .filter(|a| a.is_finite())
+            .fold(f64::INFINITY, f64::min);
+        let chosen_aic = e
+            .candidates
+            .iter()
+            .find(|f| f.family == e.chosen)
+            .map(|f| f.aic);
         let fit = match (&e.gof, chosen_aic) {
             (Some(g), aic) => format!(
                 "{} {}, p = {}<small>{} {} · {}</small>",
@@ -348,7 +427,10 @@ fn estimates_section(h: &mut String, cal: &Calibration, l: Lang) {
                 aic.map_or("–".into(), |a| format!("AIC {}", l.num(a, 1)))
             ),
             (None, _) if e.chosen == Family::Empirical => l
-                .pick("no family fits: empirical distribution", "keine Familie passt: empirische Verteilung")
+                .pick(
+                    "no family fits: empirical distribution",
+                    "keine Familie passt: empirische Verteilung",
+                )
                 .to_string(),
             (None, aic) => aic.map_or("–".into(), |a| format!("AIC {}", l.num(a, 1))),
         };
@@ -356,7 +438,13 @@ fn estimates_section(h: &mut String, cal: &Calibration, l: Lang) {
             .candidates
             .iter()
             .filter(|f| f.family != e.chosen)
-            .map(|f| format!("{} {}", family_label(l, f.family), l.signed(f.aic - best, 1)))
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    family_label(l, f.family),
+                    l.signed(f.aic - best, 1)
+                )
+            })
             .collect();
         let _ = writeln!(
             h,
@@ -381,11 +469,17 @@ fn dispersion(h: &mut String, cal: &Calibration, l: Lang) {
     let head = match l {
         Lang::En => format!(
             "Index of dispersion of tickets per business day: <b>{}</b> over {} days (Poisson arrivals give 1; 95 % range under Poisson {} to {}).",
-            l.num(d.index, 2), d.days, l.num(lo, 2), l.num(hi, 2)
+            l.num(d.index, 2),
+            d.days,
+            l.num(lo, 2),
+            l.num(hi, 2)
         ),
         Lang::De => format!(
             "Dispersionsindex der Tickets pro Geschäftstag: <b>{}</b> über {} Tage (Poisson-Ankünfte ergeben 1; 95-%-Bereich unter Poisson {} bis {}).",
-            l.num(d.index, 2), d.days, l.num(lo, 2), l.num(hi, 2)
+            l.num(d.index, 2),
+            d.days,
+            l.num(lo, 2),
+            l.num(hi, 2)
         ),
     };
     let meaning = if d.index > hi {
@@ -433,7 +527,11 @@ fn quantile_of(v: &[f64], p: f64) -> f64 {
     let h = (s.len() - 1) as f64 * p;
     let i = h.floor() as usize;
     let f = h - i as f64;
-    if i + 1 < s.len() { s[i] + f * (s[i + 1] - s[i]) } else { s[i] }
+    if i + 1 < s.len() {
+        s[i] + f * (s[i + 1] - s[i])
+    } else {
+        s[i]
+    }
 }
 
 fn observed_section(h: &mut String, obs: &[ObservedTimes], l: Lang) {
@@ -460,7 +558,9 @@ fn observed_section(h: &mut String, obs: &[ObservedTimes], l: Lang) {
         l.pick("oldest [bh]", "älteste [GStd]")
     );
     for (i, o) in obs.iter().enumerate() {
-        let p = o.priority.map_or_else(|| format!("#{}", i + 1), |p| p.label().to_string());
+        let p = o
+            .priority
+            .map_or_else(|| format!("#{}", i + 1), |p| p.label().to_string());
         let q = |v: &[f64], p: f64| l.num(quantile_of(v, p), 1);
         let oldest = o.open_age_bh.iter().copied().fold(f64::NAN, f64::max);
         let _ = writeln!(

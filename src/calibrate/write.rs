@@ -41,7 +41,11 @@ pub fn scenario_toml(cal: &Calibration, ingest: &IngestReport, source: &str) -> 
         let key = line.split('=').next().unwrap_or("").trim();
         match key {
             "name" if line.starts_with("name") => {
-                let _ = writeln!(out, "name = {}", toml_str(&format!("Calibrated from {file}")));
+                let _ = writeln!(
+                    out,
+                    "name = {}",
+                    toml_str(&format!("Calibrated from {file}"))
+                );
             }
             "pcs" | "users" => {
                 let assignment = line.split('#').next().unwrap_or(line).trim_end();
@@ -175,7 +179,9 @@ fn short(x: f64) -> String {
 
 /// `key = value` padded to the comment column, then `# comment`.
 fn commented(assignment: &str, comment: &str) -> String {
-    let pad = COMMENT_COL.saturating_sub(assignment.chars().count()).max(1);
+    let pad = COMMENT_COL
+        .saturating_sub(assignment.chars().count())
+        .max(1);
     format!("{assignment}{}# {comment}", " ".repeat(pad))
 }
 
@@ -195,7 +201,11 @@ fn header(out: &mut String, cal: &Calibration, ingest: &IngestReport, file: &str
          # {tickets} tickets in {} categories; {} rows read, {problems} rows or cells not used\n\
          # (reasons in the calibration report).",
         env!("CARGO_PKG_VERSION"),
-        if ingest.preset.is_empty() { "none" } else { &ingest.preset },
+        if ingest.preset.is_empty() {
+            "none"
+        } else {
+            &ingest.preset
+        },
         cal.period.0,
         cal.period.1,
         short(cal.years),
@@ -243,17 +253,16 @@ fn wrap_list(items: &[String], width: usize) -> Vec<String> {
 fn scenario_ids(cal: &Calibration) -> Vec<String> {
     let mut ids: Vec<String> = Vec::with_capacity(cal.categories.len());
     for c in &cal.categories {
-        let mut id: String = c
-            .id
-            .chars()
-            .map(|ch| {
-                if ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' {
-                    ch
-                } else {
-                    '-'
-                }
-            })
-            .collect();
+        let mut id: String =
+            c.id.chars()
+                .map(|ch| {
+                    if ch.is_ascii_alphanumeric() || ch == '-' || ch == '_' {
+                        ch
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
         if id.is_empty() {
             id = format!("category-{}", c.priority.label().to_lowercase());
         }
@@ -354,7 +363,11 @@ fn category(out: &mut String, cal: &Calibration, c: &CategoryEstimate, id: &str,
         commented(
             &format!(
                 "arrivals = \"{}\"",
-                if c.business_hours { "business" } else { "always" }
+                if c.business_hours {
+                    "business"
+                } else {
+                    "always"
+                }
             ),
             &format!(
                 "{} of the n = {} created outside business hours",
@@ -367,7 +380,10 @@ fn category(out: &mut String, cal: &Calibration, c: &CategoryEstimate, id: &str,
         String::new()
     } else {
         let m: Vec<String> = missing.iter().map(u32::to_string).collect();
-        format!(";\n#   months {} are not in the period (no data)", m.join(", "))
+        format!(
+            ";\n#   months {} are not in the period (no data)",
+            m.join(", ")
+        )
     };
     let _ = writeln!(
         out,
@@ -441,7 +457,11 @@ fn effort(out: &mut String, e: &EffortFit, period: &str) {
             );
         }
         (f, None) => {
-            let _ = writeln!(out, "#   Fitted family: {} (maximum likelihood).", family_name(f));
+            let _ = writeln!(
+                out,
+                "#   Fitted family: {} (maximum likelihood).",
+                family_name(f)
+            );
         }
     }
     let others: Vec<String> = e
@@ -560,9 +580,15 @@ fn not_in_export(out: &mut String, p: Priority) {
             format!("onsite_probability = {}", num(defaults::ONSITE_PROBABILITY)),
             NOT_IN_EXPORT.to_string(),
         ),
-        (format!("users_affected = {users}"), NOT_IN_EXPORT.to_string()),
         (
-            format!("productivity_loss = {}", num(defaults::productivity_loss(p))),
+            format!("users_affected = {users}"),
+            NOT_IN_EXPORT.to_string(),
+        ),
+        (
+            format!(
+                "productivity_loss = {}",
+                num(defaults::productivity_loss(p))
+            ),
             NOT_IN_EXPORT.to_string(),
         ),
         (

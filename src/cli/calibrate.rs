@@ -104,7 +104,13 @@ pub(crate) fn write_calibration(
         return Err(e);
     }
     warn_load(&scenario_path.display().to_string(), &model);
-    print(&summary_text(cal, ingest, &source, &scenario_path, &report_path))
+    print(&summary_text(
+        cal,
+        ingest,
+        &source,
+        &scenario_path,
+        &report_path,
+    ))
 }
 
 fn family(f: Family) -> &'static str {
@@ -131,10 +137,18 @@ pub(crate) fn summary_text(
         s,
         "calibrated {} {} from {source} ({} to {}, {tickets} tickets, preset {}):",
         cal.categories.len(),
-        if cal.categories.len() == 1 { "category" } else { "categories" },
+        if cal.categories.len() == 1 {
+            "category"
+        } else {
+            "categories"
+        },
         cal.period.0,
         cal.period.1,
-        if ingest.preset.is_empty() { "none" } else { &ingest.preset }
+        if ingest.preset.is_empty() {
+            "none"
+        } else {
+            &ingest.preset
+        }
     );
     let width = cal.categories.iter().map(|c| c.id.len()).max().unwrap_or(0);
     for c in &cal.categories {
@@ -144,7 +158,11 @@ pub(crate) fn summary_text(
             c.id,
             c.priority.label(),
             c.tickets_per_year,
-            if c.business_hours { "business" } else { "always" },
+            if c.business_hours {
+                "business"
+            } else {
+                "always"
+            },
             family(c.effort.chosen),
             if c.effort.source == EffortSource::ResolutionUpperBound {
                 ", upper bound from resolution times"
@@ -259,8 +277,15 @@ mod tests {
         let out = dir.path().join("huber.toml");
         let report = dir.path().join("huber.calibration.html");
         let export = Path::new("/data/Kunde Huber/tickets.csv");
-        write_calibration(&calibration(), &ingest(), export, Some(&out), Lang::De, false)
-            .unwrap_or_else(|f| panic!("{:#}", f.error));
+        write_calibration(
+            &calibration(),
+            &ingest(),
+            export,
+            Some(&out),
+            Lang::De,
+            false,
+        )
+        .unwrap_or_else(|f| panic!("{:#}", f.error));
         let text = std::fs::read_to_string(&out).unwrap();
         scenario::from_str(&text, "huber.toml").unwrap();
         let html = std::fs::read_to_string(&report).unwrap();
@@ -269,18 +294,35 @@ mod tests {
 
         // A second calibration to the same place is refused and changes nothing.
         std::fs::write(&report, "mine").unwrap();
-        let f = write_calibration(&calibration(), &ingest(), export, Some(&out), Lang::En, false)
-            .err()
-            .expect("refused");
+        let f = write_calibration(
+            &calibration(),
+            &ingest(),
+            export,
+            Some(&out),
+            Lang::En,
+            false,
+        )
+        .expect_err("refused");
         assert_eq!(f.code, 2);
         assert!(format!("{:#}", f.error).contains("--force"));
         assert_eq!(std::fs::read_to_string(&report).unwrap(), "mine");
         assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
 
         // With --force both are replaced; no temporary files are left.
-        write_calibration(&calibration(), &ingest(), export, Some(&out), Lang::En, true)
-            .unwrap_or_else(|f| panic!("{:#}", f.error));
-        assert!(std::fs::read_to_string(&report).unwrap().contains("<html lang=\"en\">"));
+        write_calibration(
+            &calibration(),
+            &ingest(),
+            export,
+            Some(&out),
+            Lang::En,
+            true,
+        )
+        .unwrap_or_else(|f| panic!("{:#}", f.error));
+        assert!(
+            std::fs::read_to_string(&report)
+                .unwrap()
+                .contains("<html lang=\"en\">")
+        );
         let names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -301,8 +343,7 @@ mod tests {
             Lang::En,
             true,
         )
-        .err()
-        .expect("refused");
+        .expect_err("refused");
         assert_eq!(f.code, 2);
         assert!(format!("{:#}", f.error).contains("not a regular file"));
         assert!(!out.exists());
@@ -318,7 +359,9 @@ mod tests {
             Path::new("huber.calibration.html"),
         );
         assert!(s.contains("calibrated 1 category from tickets.csv (2025-01-01 to 2025-12-31, 4 tickets, preset glpi)"));
-        assert!(s.contains("printer-p3  P3       4.0 a year  business  effort exponential, upper bound"));
+        assert!(s.contains(
+            "printer-p3  P3       4.0 a year  business  effort exponential, upper bound"
+        ));
         assert!(s.contains("1 rows or cells not used"));
         assert!(s.contains("status: spam"));
         assert!(s.contains("wrote huber.toml and huber.calibration.html"));

@@ -112,15 +112,30 @@ fn category(
     let data = sample(&dist, n as usize, 25, seed);
     let censored = data.iter().filter(|d| d.1).count() as u64;
     let mut candidates = vec![
-        fit(Family::LogNormal, vec![("mu", -0.5), ("sigma", 0.8)], -210.3),
+        fit(
+            Family::LogNormal,
+            vec![("mu", -0.5), ("sigma", 0.8)],
+            -210.3,
+        ),
         fit(Family::Gamma, vec![("shape", 1.4), ("scale", 0.6)], -212.9),
-        fit(Family::Weibull, vec![("shape", 1.1), ("scale", 0.9)], -214.0),
+        fit(
+            Family::Weibull,
+            vec![("shape", 1.1), ("scale", 0.9)],
+            -214.0,
+        ),
         fit(Family::Exponential, vec![("mean", 0.8)], -219.5),
     ];
     // The chosen family first, as estimation orders them (best AIC first).
     if let Some(i) = candidates.iter().position(|c| c.family == chosen) {
         let c = candidates.remove(i);
-        candidates.insert(0, FamilyFit { log_likelihood: -200.0, aic: 2.0 * c.params.len() as f64 + 400.0, ..c });
+        candidates.insert(
+            0,
+            FamilyFit {
+                log_likelihood: -200.0,
+                aic: 2.0 * c.params.len() as f64 + 400.0,
+                ..c
+            },
+        );
     }
     let gof = (chosen != Family::Empirical).then_some(GoodnessOfFit {
         statistic: "Anderson–Darling",
@@ -170,7 +185,10 @@ pub(crate) fn sample_calibration() -> Calibration {
             Priority::P3,
             212.4,
             true,
-            DistSpec::LogNormalMedianP90 { median: 0.3, p90: 0.9 },
+            DistSpec::LogNormalMedianP90 {
+                median: 0.3,
+                p90: 0.9,
+            },
             Family::LogNormal,
             EffortSource::TimeWorked,
             1,
@@ -192,7 +210,10 @@ pub(crate) fn sample_calibration() -> Calibration {
             Priority::P2,
             96.5,
             true,
-            DistSpec::Weibull { shape: 0.85, scale: 0.6 },
+            DistSpec::Weibull {
+                shape: 0.85,
+                scale: 0.6,
+            },
             Family::Weibull,
             EffortSource::TimeWorked,
             3,
@@ -217,7 +238,13 @@ pub(crate) fn sample_calibration() -> Calibration {
             DistSpec::Empirical {
                 bins: (0..7)
                     .map(|k| {
-                        (1.0 / 7.0, DistSpec::Uniform { min: f64::from(k) * 0.5, max: f64::from(k + 1) * 0.5 })
+                        (
+                            1.0 / 7.0,
+                            DistSpec::Uniform {
+                                min: f64::from(k) * 0.5,
+                                max: f64::from(k + 1) * 0.5,
+                            },
+                        )
                     })
                     .collect(),
             },
@@ -235,9 +262,15 @@ pub(crate) fn sample_calibration() -> Calibration {
     let mut d = from;
     while d <= to {
         let w = d.weekday().num_days_from_monday() as usize;
-        let n = rand_distr::Poisson::new(per_weekday[w]).unwrap().sample(&mut rng) as u32;
+        let n = rand_distr::Poisson::new(per_weekday[w])
+            .unwrap()
+            .sample(&mut rng) as u32;
         for _ in 0..n {
-            let h = if w < 5 { rng.random_range(7..18) } else { rng.random_range(0..24) };
+            let h = if w < 5 {
+                rng.random_range(7..18)
+            } else {
+                rng.random_range(0..24)
+            };
             hour_of_week[w][h] += 1;
         }
         daily_counts.push((d, n));
@@ -255,8 +288,24 @@ pub(crate) fn sample_calibration() -> Calibration {
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let resp = sample(&DistSpec::LogNormalMedianP90 { median: 0.5 + i as f64, p90: 4.0 + 3.0 * i as f64 }, 80, 0, 10 + i as u64);
-            let res = sample(&DistSpec::LogNormalMedianP90 { median: 3.0 + 4.0 * i as f64, p90: 20.0 + 20.0 * i as f64 }, 75, 0, 20 + i as u64);
+            let resp = sample(
+                &DistSpec::LogNormalMedianP90 {
+                    median: 0.5 + i as f64,
+                    p90: 4.0 + 3.0 * i as f64,
+                },
+                80,
+                0,
+                10 + i as u64,
+            );
+            let res = sample(
+                &DistSpec::LogNormalMedianP90 {
+                    median: 3.0 + 4.0 * i as f64,
+                    p90: 20.0 + 20.0 * i as f64,
+                },
+                75,
+                0,
+                20 + i as u64,
+            );
             ObservedTimes {
                 priority: Some(*p),
                 response_bh: resp.into_iter().map(|x| x.0).collect(),
@@ -269,7 +318,10 @@ pub(crate) fn sample_calibration() -> Calibration {
         period: (from, to),
         years: 1.0,
         categories,
-        merged: vec![("Telefon".into(), Priority::P4, 4), ("Beamer".into(), Priority::P4, 2)],
+        merged: vec![
+            ("Telefon".into(), Priority::P4, 4),
+            ("Beamer".into(), Priority::P4, 2),
+        ],
         daily_counts,
         dispersion: Dispersion {
             index: v / m,
@@ -287,7 +339,9 @@ fn rel_eq(a: f64, b: f64) -> bool {
 }
 
 fn toml_f64(v: &toml::Value) -> f64 {
-    v.as_float().or_else(|| v.as_integer().map(|i| i as f64)).unwrap()
+    v.as_float()
+        .or_else(|| v.as_integer().map(|i| i as f64))
+        .unwrap()
 }
 
 #[test]
@@ -302,12 +356,42 @@ fn calibrated_scenario_loads_and_holds_every_estimate() {
     for (c, (m, r)) in cal.categories.iter().zip(model.categories.iter().zip(cats)) {
         assert_eq!(m.id, c.id);
         assert_eq!(m.priority, c.priority);
-        assert!(rel_eq(m.tickets_per_year, c.tickets_per_year), "{}: rate {}", c.id, m.tickets_per_year);
-        assert_eq!(r["arrivals"].as_str().unwrap(), if c.business_hours { "business" } else { "always" });
-        let wd: Vec<f64> = r["weekday_factors"].as_array().unwrap().iter().map(toml_f64).collect();
-        let mf: Vec<f64> = r["month_factors"].as_array().unwrap().iter().map(toml_f64).collect();
-        assert!(wd.iter().zip(c.weekday_factors).all(|(a, b)| rel_eq(*a, b)), "{}: {wd:?}", c.id);
-        assert!(mf.iter().zip(c.month_factors).all(|(a, b)| rel_eq(*a, b)), "{}: {mf:?}", c.id);
+        assert!(
+            rel_eq(m.tickets_per_year, c.tickets_per_year),
+            "{}: rate {}",
+            c.id,
+            m.tickets_per_year
+        );
+        assert_eq!(
+            r["arrivals"].as_str().unwrap(),
+            if c.business_hours {
+                "business"
+            } else {
+                "always"
+            }
+        );
+        let wd: Vec<f64> = r["weekday_factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(toml_f64)
+            .collect();
+        let mf: Vec<f64> = r["month_factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(toml_f64)
+            .collect();
+        assert!(
+            wd.iter().zip(c.weekday_factors).all(|(a, b)| rel_eq(*a, b)),
+            "{}: {wd:?}",
+            c.id
+        );
+        assert!(
+            mf.iter().zip(c.month_factors).all(|(a, b)| rel_eq(*a, b)),
+            "{}: {mf:?}",
+            c.id
+        );
         // The effort: the family's keys and values as written, and the same mean once loaded.
         let e = &r["effort_h"];
         let get = |k: &str| toml_f64(&e[k]);
@@ -335,13 +419,21 @@ fn calibrated_scenario_loads_and_holds_every_estimate() {
             other => panic!("unexpected {other:?}"),
         }
         let want = Dist::new(&c.effort.dist).unwrap().mean();
-        assert!((m.effort_h.mean() - want).abs() <= 1e-4 * want, "{}: mean effort {} vs {want}", c.id, m.effort_h.mean());
+        assert!(
+            (m.effort_h.mean() - want).abs() <= 1e-4 * want,
+            "{}: mean effort {} vs {want}",
+            c.id,
+            m.effort_h.mean()
+        );
     }
     // The starter's company, people and setups come through.
     let starter = covsim::scenario::from_str(covsim::scenario::STARTER, "starter.toml").unwrap();
     assert_eq!(model.people.len(), starter.people.len());
     assert_eq!(model.setups.len(), starter.setups.len());
-    assert!(!text.contains("id = \"password-reset\""), "a starter category survived");
+    assert!(
+        !text.contains("id = \"password-reset\""),
+        "a starter category survived"
+    );
 }
 
 #[test]
@@ -364,19 +456,42 @@ fn calibrated_scenario_comments_every_key() {
     for c in &cal.categories {
         let start = text.find(&format!("id = \"{}\"", c.id)).unwrap();
         let block_start = text[..start].rfind("\n# \"").unwrap();
-        let end = text[start..].find("[[categories]]").map_or(text.len(), |e| start + e);
+        let end = text[start..]
+            .find("[[categories]]")
+            .map_or(text.len(), |e| start + e);
         let block = &text[block_start..end];
         assert!(block.contains(&format!("n = {}", c.n)), "{}: n", c.id);
-        assert!(block.contains("2025-01-01 to 2025-12-31"), "{}: period", c.id);
+        assert!(
+            block.contains("2025-01-01 to 2025-12-31"),
+            "{}: period",
+            c.id
+        );
         assert!(block.contains("95 % CI"), "{}: CI", c.id);
-        assert!(block.contains(&format!("{} censored", c.effort.censored)), "{}: censored", c.id);
-        assert_eq!(block.matches(NOT_IN_EXPORT).count(), 5, "{}: keys not in the export", c.id);
+        assert!(
+            block.contains(&format!("{} censored", c.effort.censored)),
+            "{}: censored",
+            c.id
+        );
+        assert_eq!(
+            block.matches(NOT_IN_EXPORT).count(),
+            5,
+            "{}: keys not in the export",
+            c.id
+        );
         if c.effort.chosen == Family::Empirical {
             assert!(block.contains("No family fits"), "{}", c.id);
         } else {
-            assert!(block.contains("Fitted family") && block.contains("AIC"), "{}: family", c.id);
+            assert!(
+                block.contains("Fitted family") && block.contains("AIC"),
+                "{}: family",
+                c.id
+            );
             assert!(block.contains("Runners-up"), "{}: runners-up", c.id);
-            assert!(block.contains("Anderson–Darling = 0.412, p = 0.370"), "{}: fit", c.id);
+            assert!(
+                block.contains("Anderson–Darling = 0.412, p = 0.370"),
+                "{}: fit",
+                c.id
+            );
         }
         assert_eq!(
             block.contains("UPPER BOUND"),
@@ -386,8 +501,14 @@ fn calibrated_scenario_comments_every_key() {
         );
     }
     // The company's size is the starter's, marked.
-    assert!(text.lines().any(|l| l.starts_with("pcs = ") && l.contains(NOT_IN_EXPORT)));
-    assert!(text.lines().any(|l| l.starts_with("users = ") && l.contains(NOT_IN_EXPORT)));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("pcs = ") && l.contains(NOT_IN_EXPORT))
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("users = ") && l.contains(NOT_IN_EXPORT))
+    );
 }
 
 #[test]
@@ -431,7 +552,13 @@ fn calibration_html_has_every_section_and_well_formed_charts() {
         for s in sections {
             assert!(h.contains(s), "{lang}: no {s:?}");
         }
-        for want in ["created: unparseable date-time", "17, 230, 231", "3 high", "Telefon", "Customer E-Mail"] {
+        for want in [
+            "created: unparseable date-time",
+            "17, 230, 231",
+            "3 high",
+            "Telefon",
+            "Customer E-Mail",
+        ] {
             assert!(h.contains(want), "{lang}: no {want:?}");
         }
         // daily, hour of week, one per category, observed times.
@@ -446,7 +573,10 @@ fn calibration_html_has_every_section_and_well_formed_charts() {
         for svg in svgs {
             roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("{lang}: {e}"));
         }
-        assert!(!h.contains("<link") && !h.contains("src=\"http") && !h.contains("url(http"), "no external resources");
+        assert!(
+            !h.contains("<link") && !h.contains("src=\"http") && !h.contains("url(http"),
+            "no external resources"
+        );
         assert!(!h.contains("<script"), "no scripts");
     }
     // Without observed times, no such section and chart.
@@ -465,8 +595,14 @@ fn calibration_outputs_name_no_client_folder_and_no_unread_column() {
     let en = calibration_html(&cal, &ingest(), SOURCE, Lang::En);
     for out in [&text, &de, &en] {
         assert!(out.contains("tickets-2025.csv"));
-        assert!(!out.contains("Huber"), "the folder naming the client leaked");
-        assert!(!out.contains("berater"), "the consultant's home folder leaked");
+        assert!(
+            !out.contains("Huber"),
+            "the folder naming the client leaked"
+        );
+        assert!(
+            !out.contains("berater"),
+            "the consultant's home folder leaked"
+        );
     }
     // The scenario names only the columns it was built from.
     assert!(!text.contains("Customer"));
@@ -476,7 +612,10 @@ fn calibration_outputs_name_no_client_folder_and_no_unread_column() {
 #[test]
 fn calibration_outputs_are_deterministic() {
     let cal = sample_calibration();
-    assert_eq!(scenario_toml(&cal, &ingest(), SOURCE), scenario_toml(&cal, &ingest(), SOURCE));
+    assert_eq!(
+        scenario_toml(&cal, &ingest(), SOURCE),
+        scenario_toml(&cal, &ingest(), SOURCE)
+    );
     assert_eq!(
         calibration_html(&cal, &ingest(), SOURCE, Lang::De),
         calibration_html(&cal, &ingest(), SOURCE, Lang::De)
