@@ -18,6 +18,10 @@ pub mod backtest_text;
 pub mod ingest;
 pub mod observed;
 pub mod simulated;
+pub mod charts;
+mod density;
+pub mod html;
+pub mod write;
 
 use chrono::{NaiveDate, NaiveDateTime};
 

@@ -25,6 +25,7 @@ use covsim::report::{comparison_table_text, exceedance_table_text, summary_table
 use covsim::scenario;
 
 mod backtest;
+mod calibrate;
 mod tickets;
 
 /// Monte Carlo simulator of IT support coverage for companies with 30–100 PCs.

@@ -24,7 +24,7 @@
 //! Output is deterministic: the same files give byte-identical SVGs and PNGs.
 
 pub mod backtest;
-mod canvas;
+pub(crate) mod canvas;
 pub(crate) mod data;
 mod plots;
 pub mod sweep;

@@ -162,7 +162,7 @@ pub fn render_report(
     Ok(h.into_bytes())
 }
 
-const CSS: &str = "
+pub(crate) const CSS: &str = "
 :root { --ink: #222; --grey: #666; --rule: #ddd; }
 body { font-family: 'Noto Sans', 'Open Sans', 'Helvetica Neue', Arial, sans-serif; color: var(--ink);
   margin: 0; background: #fff; line-height: 1.45; }
@@ -196,7 +196,7 @@ footer { margin-top: 40px; border-top: 1px solid var(--rule); padding-top: 8px; 
 ";
 
 /// HTML-escaped text.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

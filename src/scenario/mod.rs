@@ -27,7 +27,7 @@
 //! assert_eq!(pcs.to_string(), "bad.toml:2:7: company.pcs: must be between 1 and 100000, got -5");
 //! ```
 
-mod defaults;
+pub(crate) mod defaults;
 mod hours;
 mod locate;
 pub mod msp_load;

@@ -4,6 +4,7 @@ mod absences;
 mod analytic;
 mod backtest;
 mod bounds;
+mod calwrite;
 mod charts;
 mod cli;
 mod common;
