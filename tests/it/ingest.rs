@@ -436,15 +436,10 @@ fn an_xlsx_report_with_title_rows_and_date_cells() {
     for (c, h) in head.iter().enumerate() {
         s.write_string(2, c as u16, *h).unwrap();
     }
-    let rows: [(
-        &str,
-        &str,
-        &str,
-        &str,
-        (u8, u16, u8),
-        Option<(u8, u16, u8)>,
-        f64,
-    ); 2] = [
+    // id, state, priority, group, created and closed (day, hour, minute), time units
+    type Row<'a> = (&'a str, &'a str, &'a str, &'a str, Day, Option<Day>, f64);
+    type Day = (u8, u16, u8);
+    let rows: [Row; 2] = [
         (
             "70001",
             "closed",

@@ -207,16 +207,17 @@ fn split_offset(s: &str) -> (&str, Option<i64>) {
             .rsplit([' ', 'T'])
             .next()
             .is_some_and(|x| x.contains(':'));
-        if head_has_time && (digits.len() == 2 || digits.len() == 4) {
-            if let Some(v) = num(&digits) {
-                let (h, m) = if digits.len() == 2 {
-                    (v, 0)
-                } else {
-                    (v / 100, v % 100)
-                };
-                if h <= 14 && m < 60 {
-                    return (head.trim_end(), Some(sign * (h as i64 * 60 + m as i64)));
-                }
+        if head_has_time
+            && (digits.len() == 2 || digits.len() == 4)
+            && let Some(v) = num(&digits)
+        {
+            let (h, m) = if digits.len() == 2 {
+                (v, 0)
+            } else {
+                (v / 100, v % 100)
+            };
+            if h <= 14 && m < 60 {
+                return (head.trim_end(), Some(sign * (h as i64 * 60 + m as i64)));
             }
         }
     }

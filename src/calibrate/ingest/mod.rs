@@ -808,9 +808,9 @@ impl<'o> Run<'o> {
             let effort_h = group.iter().rev().find_map(|r| r.effort_h);
             let mut latest = group.pop().expect("a group has rows");
             latest.first_response = first_response;
-            if latest.closed.is_none() && latest.status == Some(StatusKind::Closed) {
-                latest.closed = last_close;
-            } else if latest.closed.is_some() {
+            // Closed in its latest state (by status, or by a closing time without one): the
+            // last close ends it. Open in its latest state: censored, whatever closed before.
+            if latest.closed.is_some() || latest.status == Some(StatusKind::Closed) {
                 latest.closed = last_close;
             }
             latest.effort_h = effort_h;
@@ -939,7 +939,8 @@ impl<'o> Run<'o> {
             })
             .collect();
         let mut problems = self.problems.list;
-        problems.sort_by(|a, b| b.count.cmp(&a.count));
+        // Most frequent first; the sort is stable, so ties keep their order of appearance.
+        problems.sort_by_key(|p| std::cmp::Reverse(p.count));
 
         if tickets.is_empty() {
             let listed: Vec<String> = problems
@@ -980,13 +981,13 @@ impl<'o> Run<'o> {
                 columns_used.len()
             ),
         );
-        if let Some(p) = self.header.preset {
-            if self.header.label.starts_with("auto") {
-                notes.push(format!(
-                    "preset detected from the header: {} ({})",
-                    p.name, p.system
-                ));
-            }
+        if let Some(p) = self.header.preset
+            && self.header.label.starts_with("auto")
+        {
+            notes.push(format!(
+                "preset detected from the header: {} ({})",
+                p.name, p.system
+            ));
         }
         if self.header.line > 1 {
             notes.push(format!("header on line {}", self.header.line));
