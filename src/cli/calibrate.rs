@@ -4,11 +4,6 @@
 //! File names: the scenario goes to `--out` (default `<export stem>.toml` in the current
 //! folder); the report goes beside it as `<scenario stem>.calibration.html`, so calibrations
 //! of several exports (or clients) in one folder never overwrite each other's report.
-#![allow(
-    dead_code,
-    reason = "write_calibration is called by the calibrate subcommand, which is wired up \
-              together with ingest and estimation"
-)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -122,6 +122,31 @@ enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// Turn a client's ticket export into a scenario: ticket rates, weekday and month profiles
+    /// and effort distributions per category and priority, plus calibration.html.
+    #[command(group(clap::ArgGroup::new("input").required(true).args(["export", "list_presets"])))]
+    Calibrate {
+        /// The ticket export (CSV or XLSX).
+        export: Option<PathBuf>,
+        #[command(flatten)]
+        read: tickets::ExportArgs,
+        /// Where to write the scenario (default: <export name>.toml in this folder); the report
+        /// goes beside it as <scenario name>.calibration.html.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Categories with fewer tickets (per priority) are merged into "other".
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        min_count: u64,
+        /// Language of calibration.html.
+        #[arg(long, value_enum, default_value = "en")]
+        lang: Language,
+        /// Overwrite existing files at --out.
+        #[arg(long)]
+        force: bool,
+        /// List the ticket systems whose exports are read, with the columns they expect.
+        #[arg(long)]
+        list_presets: bool,
+    },
     /// Simulate the setup a client had over the period of its ticket export and compare each
     /// observed figure with the simulated 90 % band.
     Backtest {
@@ -415,6 +440,41 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 lang,
             },
         ),
+        Command::Calibrate {
+            export,
+            read,
+            out,
+            min_count,
+            lang,
+            force,
+            list_presets,
+        } => {
+            if list_presets {
+                return print(&covsim::calibrate::ingest::list_presets_text());
+            }
+            let export_path = export.expect("clap requires the export without --list-presets");
+            let export = read.read(&export_path)?;
+            // The starter's calendar (business hours, Bavarian holidays) measures business
+            // hours and open time: the written scenario is the starter with calibrated
+            // categories, so both agree.
+            let starter = scenario::from_str(scenario::STARTER, "starter.toml")
+                .map_err(|e| anyhow::anyhow!("the built-in starter scenario is invalid: {e}"))?;
+            let options = covsim::calibrate::estimate::EstimateOptions {
+                min_count,
+                ..Default::default()
+            };
+            let mut cal = covsim::calibrate::estimate::calibrate(&export, &starter, &options)
+                .map_err(usage)?;
+            cal.observed = covsim::calibrate::observed::observed_times(&export, &starter);
+            calibrate::write_calibration(
+                &cal,
+                &export.report,
+                &export_path,
+                out.as_deref(),
+                lang.into(),
+                force,
+            )
+        }
         Command::Backtest {
             scenario,
             export,
