@@ -275,6 +275,13 @@ pub fn check(
     for pair in found.windows(2) {
         let ((a_dir, a), (b_dir, b)) = (&pair[0], &pair[1]);
         if a.shard == b.shard {
+            if same_folder(a_dir, b_dir) {
+                return Err(problem(
+                    b_dir,
+                    "it is given twice (directly or inside a folder of shards): each shard may \
+                     be merged once",
+                ));
+            }
             return Err(problem(
                 b_dir,
                 format!(
@@ -290,15 +297,16 @@ pub fn check(
         if b.shard > a.shard + 1 {
             let missing_first = a.first_replication + a.replications;
             return Err(MergeError::Set(format!(
-                "shards {} of {} (replications {}) are missing between {} and {}: a merge is \
-                 one unbroken range of replications; run the missing shards and merge again",
+                "{} of {} (replications {}) {} missing between {} and {}: a merge is one \
+                 unbroken range of replications; run the missing shards and merge again",
                 if b.shard == a.shard + 2 {
-                    (a.shard + 1).to_string()
+                    format!("shard {}", a.shard + 1)
                 } else {
-                    format!("{}–{}", a.shard + 1, b.shard - 1)
+                    format!("shards {}–{}", a.shard + 1, b.shard - 1)
                 },
                 a.shards,
                 range(missing_first, b.first_replication - missing_first),
+                if b.shard == a.shard + 2 { "is" } else { "are" },
                 a_dir.display(),
                 b_dir.display()
             )));
@@ -310,11 +318,13 @@ pub fn check(
     let complete = r.shard == 0 && last.shard + 1 == r.shards;
     if !complete && !partial {
         return Err(MergeError::Set(format!(
-            "only shards {}–{} of {} were given (replications {} of {}): shards {} are \
-             missing. Merge all {} shards, or pass --partial to merge these as a run of \
-             replications {}",
-            r.shard,
-            last.shard,
+            "only shards {} of {} were given (replications {} of {}): {} missing. Merge all {} \
+             shards, or pass --partial to merge these as a run of replications {}",
+            if r.shard == last.shard {
+                r.shard.to_string()
+            } else {
+                format!("{}–{}", r.shard, last.shard)
+            },
             r.shards,
             range(first, count),
             range(r.job_first_replication, r.job_replications),
@@ -331,9 +341,17 @@ pub fn check(
     })
 }
 
-/// The shards outside `a..=b` of `n`, as text.
+/// Whether two paths name the same folder.
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (fs::canonicalize(a), fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// The shards outside `a..=b` of `n`, as text: `shard 7 is`, `shards 0–3 and 9 are`.
 fn missing(a: u64, b: u64, n: u64) -> String {
-    let mut parts = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
     if a > 0 {
         parts.push(if a == 1 {
             "0".into()
@@ -348,7 +366,12 @@ fn missing(a: u64, b: u64, n: u64) -> String {
             format!("{}–{}", b + 1, n - 1)
         });
     }
-    parts.join(" and ")
+    let single = parts.len() == 1 && !parts[0].contains('–');
+    if single {
+        format!("shard {} is", parts[0])
+    } else {
+        format!("shards {} are", parts.join(" and "))
+    }
 }
 
 /// Checks every shard's `scenario.toml` against its manifest and the size of its `data.bin`

@@ -18,6 +18,7 @@ mod names;
 mod priorities;
 mod properties;
 mod safety;
+mod shards;
 mod steady_state;
 mod sweep;
 mod trace;
