@@ -187,6 +187,8 @@ pub fn check(
         }
         let shard = Shard::new(m.shard, m.shards)
             .map_err(|e| problem(dir, format!("{MANIFEST} is damaged: {e}")))?;
+        crate::montecarlo::check_range(m.job_first_replication, m.job_replications)
+            .map_err(|e| problem(dir, format!("{MANIFEST} is damaged: {e}")))?;
         let slice = shard
             .slice(m.job_first_replication, m.job_replications)
             .map_err(|e| problem(dir, format!("{MANIFEST} is damaged: {e}")))?;
