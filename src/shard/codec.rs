@@ -59,7 +59,8 @@ pub fn encode(
     out: impl Write,
 ) -> io::Result<()> {
     // Level 6: within a few percent of the best ratio on these data at a fraction of the time.
-    let mut w = ZlibEncoder::new(out, Compression::new(6));
+    // Buffered: the fields are written a few bytes at a time, each a call into deflate.
+    let mut w = io::BufWriter::with_capacity(1 << 16, ZlibEncoder::new(out, Compression::new(6)));
     w.write_all(MAGIC)?;
     w.write_all(&super::FORMAT_VERSION.to_le_bytes())?;
     w.write_all(&u32_of(parts.len()))?;
@@ -87,7 +88,10 @@ pub fn encode(
         }
     }
     w.write_all(TRAILER)?;
-    w.finish()?.flush()
+    w.into_inner()
+        .map_err(io::IntoInnerError::into_error)?
+        .finish()?
+        .flush()
 }
 
 fn write_aggregates(w: &mut impl Write, s: &SetupResults) -> io::Result<()> {
@@ -168,7 +172,11 @@ pub fn decode_into(
     metrics: &[usize],
     aggregates: bool,
 ) -> Result<(), String> {
-    let mut r = In(ZlibDecoder::new(input));
+    // Buffered: the fields are read a few bytes at a time, each a call into inflate.
+    let mut r = In(io::BufReader::with_capacity(
+        1 << 16,
+        ZlibDecoder::new(input),
+    ));
     if &r.bytes::<4>()? != MAGIC {
         return Err("it does not start like a covsim shard's data".into());
     }
