@@ -720,6 +720,49 @@ pub fn sensitivity(
     plan: Plan,
     hooks: &Hooks<'_>,
 ) -> Result<Sensitivity, SweepError> {
+    let runs = sensitivity_runs(text, file, setup_name, seed)?;
+    let metric_idx = sensitivity_metric_indexes();
+    let mut results: Vec<Vec<Vec<f64>>> = Vec::new();
+    for (k, m) in runs.models.iter().enumerate() {
+        let offset = k as u64 * plan.count;
+        let progress = |done: u64| (hooks.progress)(offset + done);
+        let inner = Hooks {
+            cancel: hooks.cancel,
+            progress: &progress,
+        };
+        let e = montecarlo::run(m, plan, &inner)?;
+        results.push(
+            metric_idx
+                .iter()
+                .map(|&i| e.setups[0].values[i].clone())
+                .collect(),
+        );
+    }
+    Ok(sensitivity_of(&runs, setup_name, &results, plan.count))
+}
+
+/// The runs of a sensitivity analysis, built and validated before any is simulated.
+#[derive(Clone, Debug)]
+pub struct SensitivityRuns {
+    /// The scenario as given (with the seed replaced, if one was given).
+    pub base: Model,
+    /// Index of the analysed setup in the scenario.
+    pub setup: usize,
+    /// The inputs varied, in the order of [`variations`].
+    pub variations: Vec<Variation>,
+    /// The models run, each with only the analysed setup: the base, then per input its low
+    /// and its high value.
+    pub models: Vec<Model>,
+}
+
+/// Builds every run of the sensitivity analysis of setup `setup_name` (see [`sensitivity`]),
+/// reporting the problems of all of them at once.
+pub fn sensitivity_runs(
+    text: &str,
+    file: &str,
+    setup_name: &str,
+    seed: Option<u64>,
+) -> Result<SensitivityRuns, SweepError> {
     let mut base = crate::scenario::from_str(text, file)?;
     if let Some(s) = seed {
         base.sim.seed = s;
@@ -743,8 +786,17 @@ pub fn sensitivity(
     if !errors.is_empty() {
         return Err(ScenarioErrors(errors).into());
     }
-    let mut results: Vec<Vec<Vec<f64>>> = Vec::new();
-    let metric_idx: Vec<usize> = SENSITIVITY_METRICS
+    Ok(SensitivityRuns {
+        base,
+        setup,
+        variations: vars,
+        models,
+    })
+}
+
+/// Indexes (into [`catalog`]) of the metrics of [`SENSITIVITY_METRICS`], in its order.
+pub fn sensitivity_metric_indexes() -> Vec<usize> {
+    SENSITIVITY_METRICS
         .iter()
         .map(|(m, _)| {
             catalog()
@@ -752,24 +804,20 @@ pub fn sensitivity(
                 .position(|d| d.name == *m)
                 .expect("a metric of the catalog")
         })
-        .collect();
-    for (k, m) in models.iter().enumerate() {
-        let offset = k as u64 * plan.count;
-        let progress = |done: u64| (hooks.progress)(offset + done);
-        let inner = Hooks {
-            cancel: hooks.cancel,
-            progress: &progress,
-        };
-        let e = montecarlo::run(m, plan, &inner)?;
-        results.push(
-            metric_idx
-                .iter()
-                .map(|&i| e.setups[0].values[i].clone())
-                .collect(),
-        );
-    }
+        .collect()
+}
+
+/// The sensitivity analysis from the per-replication values of its runs: `results[run][m]`
+/// holds, in replication order, metric `m` of [`SENSITIVITY_METRICS`] of run `run` (in the
+/// order of [`SensitivityRuns::models`]).
+pub fn sensitivity_of(
+    runs: &SensitivityRuns,
+    setup_name: &str,
+    results: &[Vec<Vec<f64>>],
+    replications: u64,
+) -> Sensitivity {
     let mut rows = Vec::new();
-    for (j, v) in vars.iter().enumerate() {
+    for (j, v) in runs.variations.iter().enumerate() {
         for (mi, (metric, stat)) in SENSITIVITY_METRICS.iter().enumerate() {
             rows.push(SensitivityRow {
                 variation: v.clone(),
@@ -781,16 +829,16 @@ pub fn sensitivity(
             });
         }
     }
-    Ok(Sensitivity {
-        scenario: base.name.clone(),
+    Sensitivity {
+        scenario: runs.base.name.clone(),
         setup: setup_name.to_string(),
-        setup_index: setup,
-        seed: base.sim.seed,
-        replications: plan.count,
-        years: u64::from(base.sim.years),
+        setup_index: runs.setup,
+        seed: runs.base.sim.seed,
+        replications,
+        years: u64::from(runs.base.sim.years),
         range: SENSITIVITY_RANGE,
         rows,
-    })
+    }
 }
 
 /// `sensitivity.csv`: `parameter`, `low_value`, `high_value`, `metric`, `base`, `low`,

@@ -26,6 +26,8 @@ use covsim::scenario;
 
 mod backtest;
 mod calibrate;
+mod merge;
+mod shard;
 mod tickets;
 
 /// Monte Carlo simulator of IT support coverage for companies with 30–100 PCs.
@@ -205,6 +207,9 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Merge the shard folders of a job run with `--shard` into the run, sweep or sensitivity
+    /// folder a single run of the same replications writes.
+    Merge(merge::MergeArgs),
     /// Write a commented starter scenario.
     Init {
         /// Where to write it.
@@ -245,6 +250,11 @@ struct RunOptions {
     /// English).
     #[arg(long, value_enum)]
     lang: Option<Language>,
+    /// Run only shard K of N (counted from 0) of the replications and write a shard folder
+    /// into --out, for `covsim merge`; `auto` reads K and N from the batch scheduler
+    /// (Slurm array, Kubernetes Indexed Job, COVSIM_SHARD_INDEX/COVSIM_SHARD_COUNT).
+    #[arg(long, value_name = "K/N|auto", value_parser = shard::parse_arg)]
+    shard: Option<shard::ShardArg>,
 }
 
 fn parse_precision(s: &str) -> Result<f64, String> {
@@ -336,6 +346,25 @@ fn print(text: &str) -> Result<(), Failure> {
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Merge(args) => merge::merge(args),
+        Command::Run {
+            scenario,
+            replications_from,
+            precision,
+            options,
+        } if options.shard.is_some() => {
+            shard::run(&scenario, replications_from, precision, options)
+        }
+        Command::Sweep {
+            scenario,
+            set,
+            options,
+        } if options.shard.is_some() => shard::sweep(&scenario, &set, options),
+        Command::Sensitivity {
+            scenario,
+            setup,
+            options,
+        } if options.shard.is_some() => shard::sensitivity(&scenario, &setup, options),
         Command::Validate { scenario } => {
             let model = load(&scenario)?;
             print(&format!(
@@ -397,6 +426,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     csv_locale,
                     quiet,
                     lang,
+                    ..
                 },
         } => run_sweep(
             &scenario,
@@ -425,6 +455,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     csv_locale,
                     quiet,
                     lang,
+                    ..
                 },
         } => run_sensitivity(
             &scenario,
@@ -567,6 +598,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     csv_locale,
                     quiet,
                     lang,
+                    ..
                 },
         } => {
             let started = Instant::now();
@@ -657,57 +689,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     Locale::En => CsvLocale::En,
                     Locale::De => CsvLocale::De,
                 },
-                precision: outcome.clone(),
+                precision: outcome,
                 command_line: std::env::args().collect::<Vec<_>>().join(" "),
             };
-            let lang = lang.unwrap_or(match model.report.lang.as_deref() {
-                Some("de") => Language::De,
-                _ => Language::En,
-            });
-            // Charts and report read a slim replications.csv; the full one is streamed to disk.
-            let files = render_streamed(&model, &exp, &info);
-            not_interrupted(&CANCEL)?;
-            let charts = render_charts(&files, lang.into()).context("cannot draw the charts")?;
-            not_interrupted(&CANCEL)?;
-            let report =
-                render_report(&files, &charts, lang.into()).context("cannot write the report")?;
-            let mut all: Vec<(String, Vec<u8>)> =
-                files.into_iter().map(|(n, b)| (n.to_string(), b)).collect();
-            all.extend(charts);
-            all.push(("report.html".to_string(), report));
-            let locale = info.locale;
-            let replications = |w: &mut dyn Write| write_replications(&exp, false, locale, w);
-            write_run_folder_streamed(
-                &dir,
-                force,
-                &all,
-                &[("replications.csv", &replications)],
-                &CANCEL,
-            )
-            .map_err(output_failure)?;
-            let mut text = summary_table(&model, &exp);
-            text.push('\n');
-            text.push_str(&comparison_table_text(&model, &exp));
-            let exceed = exceedance_table_text(&model, &exp);
-            if !exceed.is_empty() {
-                text.push('\n');
-                text.push_str(&exceed);
-            }
-            let target = target_text(&model, &exp);
-            if !target.is_empty() {
-                text.push('\n');
-                text.push_str(&target);
-            }
-            if let Some(o) = outcome {
-                text.push_str(&format!(
-                    "\nPrecision: {} after {} replications; widest interval: {} of \"{}\" at ±{:.1} % of its mean.\n",
-                    if o.reached { "reached" } else { "NOT reached (replication cap)" },
-                    exp.count,
-                    o.deciding.1,
-                    o.deciding.0,
-                    o.relative_half_width * 100.0
-                ));
-            }
+            let mut text = write_run(&model, &exp, &info, lang, (&dir, force), &CANCEL, None)?;
             text.push_str(&format!(
                 "\nResults in {} ({:.1} s)\n",
                 dir.display(),
@@ -716,6 +701,70 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print(&text)
         }
     }
+}
+
+/// Writes the run folder of `exp` (charts and report included) and returns the printed
+/// summary; `note` adds a field to the manifest (a merge says which shards it holds).
+fn write_run(
+    model: &covsim::model::Model,
+    exp: &covsim::montecarlo::Experiment,
+    info: &RunInfo,
+    lang: Option<Language>,
+    (dir, force): (&Path, bool),
+    cancel: &AtomicBool,
+    note: Option<(&str, serde_json::Value)>,
+) -> Result<String, Failure> {
+    let lang = lang.unwrap_or(match model.report.lang.as_deref() {
+        Some("de") => Language::De,
+        _ => Language::En,
+    });
+    // Charts and report read a slim replications.csv; the full one is streamed to disk.
+    let mut files = render_streamed(model, exp, info);
+    if let Some((key, value)) = note {
+        covsim::shard::add_manifest_field(&mut files, key, &value);
+    }
+    not_interrupted(cancel)?;
+    let charts = render_charts(&files, lang.into()).context("cannot draw the charts")?;
+    not_interrupted(cancel)?;
+    let report = render_report(&files, &charts, lang.into()).context("cannot write the report")?;
+    let mut all: Vec<(String, Vec<u8>)> =
+        files.into_iter().map(|(n, b)| (n.to_string(), b)).collect();
+    all.extend(charts);
+    all.push(("report.html".to_string(), report));
+    let locale = info.locale;
+    let replications = |w: &mut dyn Write| write_replications(exp, false, locale, w);
+    write_run_folder_streamed(
+        dir,
+        force,
+        &all,
+        &[("replications.csv", &replications)],
+        cancel,
+    )
+    .map_err(output_failure)?;
+    let mut text = summary_table(model, exp);
+    text.push('\n');
+    text.push_str(&comparison_table_text(model, exp));
+    let exceed = exceedance_table_text(model, exp);
+    if !exceed.is_empty() {
+        text.push('\n');
+        text.push_str(&exceed);
+    }
+    let target = target_text(model, exp);
+    if !target.is_empty() {
+        text.push('\n');
+        text.push_str(&target);
+    }
+    if let Some(o) = &info.precision {
+        text.push_str(&format!(
+            "\nPrecision: {} after {} replications; widest interval: {} of \"{}\" at ±{:.1} % of its mean.\n",
+            if o.reached { "reached" } else { "NOT reached (replication cap)" },
+            exp.count,
+            o.deciding.1,
+            o.deciding.0,
+            o.relative_half_width * 100.0
+        ));
+    }
+    Ok(text)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -906,17 +955,7 @@ impl Prepared {
 fn run_sweep(scenario: &Path, set: &[String], b: Batch) -> Result<(), Failure> {
     use covsim::sweep;
     let p = prepare_batch(scenario, "sweep", &b)?;
-    let mut axes: Vec<sweep::Axis> = Vec::new();
-    for arg in set {
-        let (path, values) =
-            scenario::parse_set(arg).map_err(|e| usage(anyhow::anyhow!("--set {arg}: {e}")))?;
-        if axes.iter().any(|a| a.path == path) {
-            return Err(usage(anyhow::anyhow!(
-                "--set {path} is given twice; list all its values in one --set, separated by commas"
-            )));
-        }
-        axes.push(sweep::Axis { path, values });
-    }
+    let axes = parse_axes(set)?;
     let points = sweep::points(&p.text, &p.file, &axes, b.seed).map_err(usage)?;
     let (reps, plan) = (p.reps(&b), p.plan(&b));
     check_budget(
@@ -935,20 +974,55 @@ fn run_sweep(scenario: &Path, set: &[String], b: Batch) -> Result<(), Failure> {
         sweep::run_points(&points, plan, hooks)
     });
     let exps = result.map_err(|e| anyhow::anyhow!("{e}; no outputs were written"))?;
-    let results = sweep::summarise(&axes, &points, &exps);
+    finish_sweep(&p, &b, (&axes, &points, &exps), None)
+}
+
+/// The axes of `--set PATH=V1,V2,…` arguments.
+fn parse_axes(set: &[String]) -> Result<Vec<covsim::sweep::Axis>, Failure> {
+    let mut axes: Vec<covsim::sweep::Axis> = Vec::new();
+    for arg in set {
+        let (path, values) =
+            scenario::parse_set(arg).map_err(|e| usage(anyhow::anyhow!("--set {arg}: {e}")))?;
+        if axes.iter().any(|a| a.path == path) {
+            return Err(usage(anyhow::anyhow!(
+                "--set {path} is given twice; list all its values in one --set, separated by commas"
+            )));
+        }
+        axes.push(covsim::sweep::Axis { path, values });
+    }
+    Ok(axes)
+}
+
+/// Summarises the points of a sweep, writes its folder and prints its table; `note` adds a
+/// field to the manifest (a merge says which shards it holds).
+fn finish_sweep(
+    p: &Prepared,
+    b: &Batch,
+    (axes, points, exps): (
+        &[covsim::sweep::Axis],
+        &[covsim::sweep::Point],
+        &[covsim::montecarlo::Experiment],
+    ),
+    note: Option<(&str, serde_json::Value)>,
+) -> Result<(), Failure> {
+    use covsim::sweep;
+    let reps = p.reps(b);
+    let results = sweep::summarise(axes, points, exps);
     not_interrupted(&BATCH_CANCEL)?;
     let charts = covsim::report::charts::sweep::render_sweep_charts(&results, p.lang)
         .context("cannot draw the charts")?;
+    let mut fields = vec![
+        ("seed", results.seed.into()),
+        ("replications_per_point", reps.into()),
+        ("points", points.len().into()),
+        ("axes", sweep::axes_json(axes)),
+    ];
+    fields.extend(note);
     p.write_folder(
-        &b,
+        b,
         "sweep",
         &results.scenario,
-        vec![
-            ("seed", results.seed.into()),
-            ("replications_per_point", reps.into()),
-            ("points", points.len().into()),
-            ("axes", sweep::axes_json(&axes)),
-        ],
+        fields,
         ("sweep.csv", sweep::sweep_table(&results).to_csv(p.locale)),
         charts,
     )?;
@@ -1033,23 +1107,39 @@ fn run_sensitivity(scenario: &Path, setup: &str, b: Batch) -> Result<(), Failure
         Err(sweep::SweepError::Scenario(e)) => return Err(usage(e)),
         Err(e) => return Err(anyhow::anyhow!("{e}; no outputs were written").into()),
     };
+    finish_sensitivity(&p, &b, &s, runs, None)
+}
+
+/// Writes the folder of a sensitivity analysis of `runs` runs and prints its table; `note`
+/// adds a field to the manifest (a merge says which shards it holds).
+fn finish_sensitivity(
+    p: &Prepared,
+    b: &Batch,
+    s: &covsim::sweep::Sensitivity,
+    runs: u64,
+    note: Option<(&str, serde_json::Value)>,
+) -> Result<(), Failure> {
+    use covsim::sweep;
+    let reps = p.reps(b);
     not_interrupted(&BATCH_CANCEL)?;
-    let charts = covsim::report::charts::sweep::render_tornado_charts(&s, p.lang)
+    let charts = covsim::report::charts::sweep::render_tornado_charts(s, p.lang)
         .context("cannot draw the charts")?;
+    let mut fields = vec![
+        ("setup", s.setup.clone().into()),
+        ("seed", s.seed.into()),
+        ("replications_per_run", reps.into()),
+        ("relative_change", s.range.into()),
+        ("runs", runs.into()),
+    ];
+    fields.extend(note);
     p.write_folder(
-        &b,
+        b,
         "sensitivity",
         &s.scenario,
-        vec![
-            ("setup", s.setup.clone().into()),
-            ("seed", s.seed.into()),
-            ("replications_per_run", reps.into()),
-            ("relative_change", s.range.into()),
-            ("runs", runs.into()),
-        ],
+        fields,
         (
             "sensitivity.csv",
-            sweep::sensitivity_table(&s).to_csv(p.locale),
+            sweep::sensitivity_table(s).to_csv(p.locale),
         ),
         charts,
     )?;

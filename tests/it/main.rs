@@ -22,6 +22,7 @@ mod priorities;
 mod properties;
 mod safety;
 mod seasonality;
+mod shards;
 mod steady_state;
 mod study;
 mod sweep;
