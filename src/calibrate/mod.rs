@@ -13,6 +13,11 @@
 //! The types here are the contract between those parts. They hold no free text and no personal
 //! data: ingest reads only the columns it needs (GDPR), so nothing downstream can leak them.
 
+pub mod estimate;
+mod estimate_arrivals;
+pub mod fit;
+pub mod fit_gof;
+
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::dist::DistSpec;
@@ -230,4 +235,7 @@ pub struct Calibration {
     pub hour_of_week: [[u32; 24]; 7],
     /// Observed times, one entry per priority P1–P4.
     pub observed: Vec<ObservedTimes>,
+    /// What estimation decided that a reader must know (months set to 1, efforts left out,
+    /// fallbacks), one sentence each.
+    pub notes: Vec<String>,
 }
