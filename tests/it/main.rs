@@ -8,6 +8,7 @@ mod cli;
 mod common;
 mod cost;
 mod determinism;
+mod estimate;
 mod horizon;
 mod hours;
 mod invariants;
