@@ -14,7 +14,7 @@ use rand_distr::{Distribution, Poisson};
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::estimate_arrivals::{Cells, Profile, exposure, fit_profile, month_seen};
-use super::fit::{Obs, check_sample, choose, fit_all};
+use super::fit::{Obs, check_sample, choose, fit, fit_all};
 use super::fit_gof::{P_THRESHOLD, STATISTIC, bootstrap_p, empirical, ks_km};
 use super::{
     Calibration, CategoryEstimate, Dispersion, EffortFit, EffortSource, Export, ExportTicket,
@@ -49,6 +49,12 @@ impl Default for EstimateOptions {
         }
     }
 }
+
+/// Largest sample the goodness-of-fit test runs on. Beyond a few thousand tickets the test
+/// rejects every family for deviations too small to change a simulation (and the bootstrap
+/// grows with n); 2,000 tickets still detect a distance of about 0.03 between the distribution
+/// functions. The fit itself always uses every ticket.
+pub const GOF_MAX: usize = 2_000;
 
 /// Fewest bootstrap resamples: with 19 the smallest p-value is 1/20.
 pub const MIN_BOOTSTRAP: u32 = 19;
@@ -152,9 +158,7 @@ pub enum EstimateError {
 /// Converts a local date-time to seconds since 1 January `year`, 00:00.
 fn sim_time(year: i32, t: NaiveDateTime) -> SimTime {
     let epoch = NaiveDate::from_ymd_opt(year, 1, 1).expect("valid year");
-    SimTime(
-        (t.date() - epoch).num_days() * DAY + i64::from(t.time().num_seconds_from_midnight()),
-    )
+    SimTime((t.date() - epoch).num_days() * DAY + i64::from(t.time().num_seconds_from_midnight()))
 }
 
 /// The holiday rule behind `model`'s calendar, so that the export's years get the same kind
@@ -166,7 +170,12 @@ fn holiday_rule(model: &Model, from: NaiveDate, until: NaiveDate) -> HolidayRule
     if !listed {
         let candidates = std::iter::once(None).chain(FederalState::ALL.map(Some));
         for state in candidates {
-            let c = Calendar::new(cal.first_year(), cal.from(), cal.to(), HolidayRule::Germany(state));
+            let c = Calendar::new(
+                cal.first_year(),
+                cal.from(),
+                cal.to(),
+                HolidayRule::Germany(state),
+            );
             if c.holidays() == cal.holidays() {
                 return HolidayRule::Germany(state);
             }
@@ -196,7 +205,12 @@ impl Period {
         let year = from.year();
         let (f, u) = (sim_time(year, from), sim_time(year, until));
         let rule = holiday_rule(model, from.date(), until.date());
-        let calendar = Calendar::new(year, SimTime::day_start(f.day()), SimTime::day_start(u.day() + 1), rule);
+        let calendar = Calendar::new(
+            year,
+            SimTime::day_start(f.day()),
+            SimTime::day_start(u.day() + 1),
+            rule,
+        );
         let hours = &model.company.hours;
         let business = calendar
             .schedule(hours, *hours != WeeklyHours::always())
@@ -238,15 +252,21 @@ fn slug(label: &str) -> String {
         s.push_str(&c);
     }
     let s = s.trim_end_matches('-').to_owned();
-    if s.is_empty() { "category".to_owned() } else { s }
+    if s.is_empty() {
+        "category".to_owned()
+    } else {
+        s
+    }
 }
 
 /// Exact (Garwood) 95 % interval of a Poisson mean from `n` events.
 fn poisson_ci(n: u64) -> (f64, f64) {
-    let q = |df: f64, p: f64| {
-        ChiSquared::new(df).map_or(f64::NAN, |c| c.inverse_cdf(p)) / 2.0
+    let q = |df: f64, p: f64| ChiSquared::new(df).map_or(f64::NAN, |c| c.inverse_cdf(p)) / 2.0;
+    let lo = if n == 0 {
+        0.0
+    } else {
+        q(2.0 * n as f64, 0.025)
     };
-    let lo = if n == 0 { 0.0 } else { q(2.0 * n as f64, 0.025) };
     (lo, q(2.0 * n as f64 + 2.0, 0.975))
 }
 
@@ -276,7 +296,9 @@ pub fn calibrate(
     for ((p, label), tickets) in groups {
         if (tickets.len() as u64) < opts.min_count {
             merged.push((label, p, tickets.len() as u64));
-            kept.entry((p, "other".to_owned())).or_default().extend(tickets);
+            kept.entry((p, "other".to_owned()))
+                .or_default()
+                .extend(tickets);
         } else {
             kept.entry((p, label)).or_default().extend(tickets);
         }
@@ -285,7 +307,11 @@ pub fn calibrate(
         tickets.sort_by_key(|t| (t.created, t.line));
     }
 
-    let with_effort = export.tickets.iter().filter(|t| t.effort_h.is_some()).count();
+    let with_effort = export
+        .tickets
+        .iter()
+        .filter(|t| t.effort_h.is_some())
+        .count();
     let source_kind = if 2 * with_effort > export.tickets.len() {
         EffortSource::TimeWorked
     } else {
@@ -293,10 +319,7 @@ pub fn calibrate(
     };
     let model_cells = ModelCells::new(model);
     let seen = month_seen(&period);
-    let unseen: Vec<&str> = (0..12)
-        .filter(|&m| !seen[m])
-        .map(|m| MONTHS[m])
-        .collect();
+    let unseen: Vec<&str> = (0..12).filter(|&m| !seen[m]).map(|m| MONTHS[m]).collect();
     if !unseen.is_empty() {
         notes.push(format!(
             "months not covered once in full by the period ({}): factor 1 (an average month), since less than one month of data cannot separate season from chance",
@@ -450,7 +473,10 @@ impl ModelCells {
             &model.business.clip(SimTime::ZERO, end),
             &model.calendar,
         ));
-        let always = per_year(exposure(&IntervalSet::span(SimTime::ZERO, end), &model.calendar));
+        let always = per_year(exposure(
+            &IntervalSet::span(SimTime::ZERO, end),
+            &model.calendar,
+        ));
         let business_weekday = business.map(|row| row.iter().sum());
         ModelCells {
             business,
@@ -479,7 +505,10 @@ fn estimate_arrivals(
     seen: &[bool; 12],
 ) -> Arrivals {
     let times: Vec<SimTime> = tickets.iter().map(|t| period.time(t.created)).collect();
-    let outside = times.iter().filter(|&&t| !period.business.contains(t)).count();
+    let outside = times
+        .iter()
+        .filter(|&&t| !period.business.contains(t))
+        .count();
     let share_outside = outside as f64 / times.len() as f64;
     // Under `always` arrivals a ticket falls outside business hours with probability p0 (the
     // closed share of the period); under `business`, never. The share of tickets that
@@ -659,7 +688,9 @@ fn estimate_effort<'a>(
     let fallback = |notes: &mut Vec<String>, why: String| {
         let (dist, tail) = empirical(&sample)?;
         Dist::new(&dist).ok()?;
-        notes.push(format!("{id}: {why}; its effort uses the empirical distribution"));
+        notes.push(format!(
+            "{id}: {why}; its effort uses the empirical distribution"
+        ));
         if tail {
             notes.push(format!(
                 "{id}: tickets still open beyond the longest closed one: the empirical tail is cut at the largest observation (a lower bound)"
@@ -671,9 +702,19 @@ fn estimate_effort<'a>(
         None => fallback(notes, "no family could be fitted".to_owned())?,
         Some(i) => {
             let (ff, fitted) = &fits[i];
-            let value = ks_km(&sample, fitted);
+            // The test runs on a systematic subsample of at most GOF_MAX tickets (every
+            // k-th in creation order, so old and recent, closed and open alike), refitted.
+            let test: Vec<Obs> = if sample.len() > GOF_MAX {
+                (0..GOF_MAX)
+                    .map(|j| sample[j * sample.len() / GOF_MAX])
+                    .collect()
+            } else {
+                sample.clone()
+            };
+            let refit = fit(ff.family, &test, Some(fitted)).unwrap_or(*fitted);
+            let value = ks_km(&test, &refit);
             let mut rng = rng::stream(opts.seed, 0, Purpose::CalibrationBootstrap, id);
-            let p_value = bootstrap_p(&sample, fitted, value, opts.bootstrap, &mut rng);
+            let p_value = bootstrap_p(&test, fitted, value, opts.bootstrap, &mut rng);
             let spec = fitted.spec();
             if p_value < P_THRESHOLD {
                 fallback(
@@ -684,7 +725,10 @@ fn estimate_effort<'a>(
                     ),
                 )?
             } else if Dist::new(&spec).is_err() {
-                fallback(notes, format!("the fitted {:?} cannot be sampled", ff.family))?
+                fallback(
+                    notes,
+                    format!("the fitted {:?} cannot be sampled", ff.family),
+                )?
             } else {
                 (
                     ff.family,
@@ -712,12 +756,11 @@ fn estimate_effort<'a>(
 }
 
 /// Tickets per calendar day of the period, and per weekday and hour of creation.
-fn daily_and_hourly(
-    export: &Export,
-    period: &Period,
-) -> (Vec<(NaiveDate, u32)>, [[u32; 24]; 7]) {
+fn daily_and_hourly(export: &Export, period: &Period) -> (Vec<(NaiveDate, u32)>, [[u32; 24]; 7]) {
     let first = export.observed_from.date();
-    let last = period.calendar.date_of_day(SimTime(period.until.0 - 1).day());
+    let last = period
+        .calendar
+        .date_of_day(SimTime(period.until.0 - 1).day());
     let days = (last - first).num_days().max(0) as usize + 1;
     let mut counts = vec![0u32; days];
     let mut how = [[0u32; 24]; 7];

@@ -89,7 +89,9 @@ pub(crate) fn fit_profile(
         .map(|m| seen[m] && (0..7).map(|d| e[d][m]).sum::<f64>() > 0.0)
         .collect();
     let n_day: Vec<f64> = (0..7).map(|d| counts[d].iter().sum()).collect();
-    let n_month: Vec<f64> = (0..12).map(|m| (0..7).map(|d| counts[d][m]).sum()).collect();
+    let n_month: Vec<f64> = (0..12)
+        .map(|m| (0..7).map(|d| counts[d][m]).sum())
+        .collect();
     let n: f64 = n_day.iter().sum();
     let (mut f, mut g) = ([1.0; 7], [1.0; 12]);
     let expected = |f: &[f64; 7], g: &[f64; 12]| {

@@ -296,7 +296,11 @@ pub fn check_sample(obs: &[Obs]) -> Result<(), FitError> {
     {
         return Err(FitError::BadValue(o.value));
     }
-    let mut closed: Vec<f64> = obs.iter().filter(|o| !o.censored).map(|o| o.value).collect();
+    let mut closed: Vec<f64> = obs
+        .iter()
+        .filter(|o| !o.censored)
+        .map(|o| o.value)
+        .collect();
     let n = closed.len();
     closed.sort_unstable_by(f64::total_cmp);
     closed.dedup();
@@ -360,7 +364,7 @@ fn fit_lognormal(s: &Sample, start: Option<&Fitted>) -> Option<Fitted> {
         Some(Fitted::LogNormal { mu, sigma }) => [*mu, sigma.ln()],
         _ => [m, v.sqrt().max(1e-3).ln()],
     };
-    let p = nelder_mead(nll, x0, [0.1, 0.1])?;
+    let p = nelder_mead(nll, x0, first_step(start))?;
     Some(Fitted::LogNormal {
         mu: p[0],
         sigma: p[1].exp(),
@@ -402,8 +406,7 @@ fn fit_gamma(s: &Sample, start: Option<&Fitted>) -> Option<Fitted> {
     }
     let nll = |p: [f64; 2]| {
         let (k, theta) = (p[0].exp(), p[1].exp());
-        let closed =
-            (k - 1.0) * s.sl - s.s1 / theta - s.d * k * theta.ln() - s.d * ln_gamma(k);
+        let closed = (k - 1.0) * s.sl - s.s1 / theta - s.d * k * theta.ln() - s.d * ln_gamma(k);
         let cens: f64 = s.censored.iter().map(|&c| ln_gamma_sf(k, c / theta)).sum();
         -(closed + cens)
     };
@@ -411,7 +414,7 @@ fn fit_gamma(s: &Sample, start: Option<&Fitted>) -> Option<Fitted> {
         Some(Fitted::Gamma { shape, scale }) => [shape.ln(), scale.ln()],
         _ => [k0.ln(), (mean / k0).ln()],
     };
-    let p = nelder_mead(nll, x0, [0.1, 0.1])?;
+    let p = nelder_mead(nll, x0, first_step(start))?;
     Some(Fitted::Gamma {
         shape: p[0].exp(),
         scale: p[1].exp(),
@@ -481,6 +484,15 @@ fn fit_weibull(s: &Sample, start: Option<&Fitted>) -> Option<Fitted> {
     Some(Fitted::Weibull { shape: k, scale })
 }
 
+/// The initial simplex: small when starting from a fit to a similar sample (bootstrap).
+fn first_step(start: Option<&Fitted>) -> [f64; 2] {
+    if start.is_some() {
+        [0.02, 0.02]
+    } else {
+        [0.1, 0.1]
+    }
+}
+
 /// Nelder–Mead minimisation in two dimensions, deterministic; `None` if the minimum is not
 /// finite.
 fn nelder_mead(f: impl Fn([f64; 2]) -> f64, x0: [f64; 2], step: [f64; 2]) -> Option<[f64; 2]> {
@@ -495,7 +507,8 @@ fn nelder_mead(f: impl Fn([f64; 2]) -> f64, x0: [f64; 2], step: [f64; 2]) -> Opt
     ];
     s[1].1 = eval(s[1].0);
     s[2].1 = eval(s[2].0);
-    let lerp = |a: [f64; 2], b: [f64; 2], t: f64| [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+    let lerp =
+        |a: [f64; 2], b: [f64; 2], t: f64| [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
     for _ in 0..2000 {
         s.sort_by(|a, b| a.1.total_cmp(&b.1));
         let (best, worst) = (s[0].1, s[2].1);
@@ -504,7 +517,8 @@ fn nelder_mead(f: impl Fn([f64; 2]) -> f64, x0: [f64; 2], step: [f64; 2]) -> Opt
             .max((s[1].0[1] - s[0].0[1]).abs())
             .max((s[2].0[0] - s[0].0[0]).abs())
             .max((s[2].0[1] - s[0].0[1]).abs());
-        if (worst - best).abs() <= 1e-12 * (best.abs() + 1e-12) && size < 1e-9 {
+        // Parameters to 1e-8 on their (log) scale: far below any standard error.
+        if (worst - best).abs() <= 1e-12 * (best.abs() + 1e-12) && size < 1e-8 {
             break;
         }
         let c = lerp(s[0].0, s[1].0, 0.5);

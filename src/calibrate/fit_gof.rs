@@ -21,16 +21,25 @@ pub const P_THRESHOLD: f64 = 0.01;
 
 /// Sorts observations by value, closed before censored at ties (the Kaplan–Meier convention:
 /// a ticket closed at t was at risk at t, one censored at t counts as at risk too).
+///
+/// Values are positive, so their bit patterns sort like the numbers; shifted left by one with
+/// the censoring flag in the lowest bit they sort as plain integers, several times faster than
+/// comparing pairs (the bootstrap sorts thousands of samples).
 fn sorted(obs: &[Obs]) -> Vec<(f64, bool)> {
-    let mut v: Vec<(f64, bool)> = obs.iter().map(|o| (o.value, o.censored)).collect();
-    v.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    v
+    let mut keys: Vec<u64> = obs
+        .iter()
+        .map(|o| (o.value.max(0.0).to_bits() << 1) | u64::from(o.censored))
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter()
+        .map(|k| (f64::from_bits(k >> 1), k & 1 == 1))
+        .collect()
 }
 
 /// Kaplan–Meier steps `(time, F just before, F at time)` at each distinct closed value, from
 /// observations sorted by [`sorted`].
 fn kaplan_meier(v: &[(f64, bool)]) -> Vec<(f64, f64, f64)> {
-    let mut steps = Vec::new();
+    let mut steps = Vec::with_capacity(v.len());
     let mut surv = 1.0;
     let mut at_risk = v.len() as f64;
     let mut i = 0;

@@ -22,12 +22,16 @@ const Z90: f64 = 1.281_551_565_544_600_5;
 /// and month factors and lognormal efforts, a round-the-clock one with month factors and
 /// Weibull efforts.
 fn model(year: i32, years: u32) -> Model {
+    model_in(year, years, "BY")
+}
+
+fn model_in(year: i32, years: u32, state: &str) -> Model {
     let text = format!(
         r#"
 [company]
 pcs = 40
 year = {year}
-federal_state = "BY"
+federal_state = "{state}"
 
 [simulation]
 warmup_days = 0
@@ -98,7 +102,11 @@ fn export_of(model: &Model, replication: u64) -> Export {
             }
         })
         .collect();
-    export(tickets, datetime(model, SimTime::ZERO), datetime(model, end))
+    export(
+        tickets,
+        datetime(model, SimTime::ZERO),
+        datetime(model, end),
+    )
 }
 
 fn export(tickets: Vec<ExportTicket>, from: NaiveDateTime, until: NaiveDateTime) -> Export {
@@ -124,7 +132,12 @@ fn assert_finite(c: &Calibration) {
     let d = &c.dispersion;
     assert!(d.index.is_finite() && d.poisson_ci.0.is_finite() && d.poisson_ci.1.is_finite());
     for e in &c.categories {
-        let mut all = vec![e.tickets_per_year, e.rate_ci.0, e.rate_ci.1, e.share_outside_hours];
+        let mut all = vec![
+            e.tickets_per_year,
+            e.rate_ci.0,
+            e.rate_ci.1,
+            e.share_outside_hours,
+        ];
         all.extend(e.weekday_factors);
         all.extend(e.month_factors);
         for f in &e.effort.candidates {
@@ -207,22 +220,26 @@ fn round_trip_recovers_rates_profiles_and_efforts() {
     // Lognormal median 1, p90 3: mu = 0, sigma = ln 3 / z90.
     assert_in_ci(
         "printer mu",
-        cals.iter().map(|c| param(&get(c, "printer-p3"), Family::LogNormal, "mu")),
+        cals.iter()
+            .map(|c| param(&get(c, "printer-p3"), Family::LogNormal, "mu")),
         0.0,
     );
     assert_in_ci(
         "printer sigma",
-        cals.iter().map(|c| param(&get(c, "printer-p3"), Family::LogNormal, "sigma")),
+        cals.iter()
+            .map(|c| param(&get(c, "printer-p3"), Family::LogNormal, "sigma")),
         3f64.ln() / Z90,
     );
     assert_in_ci(
         "server shape",
-        cals.iter().map(|c| param(&get(c, "server-p1"), Family::Weibull, "shape")),
+        cals.iter()
+            .map(|c| param(&get(c, "server-p1"), Family::Weibull, "shape")),
         1.5,
     );
     assert_in_ci(
         "server scale",
-        cals.iter().map(|c| param(&get(c, "server-p1"), Family::Weibull, "scale")),
+        cals.iter()
+            .map(|c| param(&get(c, "server-p1"), Family::Weibull, "scale")),
         2.0,
     );
     // The true family is chosen and accepted in (nearly) every replication.
@@ -233,7 +250,10 @@ fn round_trip_recovers_rates_profiles_and_efforts() {
                 && get(c, "server-p1").effort.chosen == Family::Weibull
         })
         .count();
-    assert!(right >= reps as usize - 2, "true families chosen in {right} of {reps}");
+    assert!(
+        right >= reps as usize - 2,
+        "true families chosen in {right} of {reps}"
+    );
 }
 
 /// Same inputs and seed, same calibration, bit for bit.
@@ -341,7 +361,11 @@ fn daily_export(
         if start + 9 * 3600 >= until {
             break;
         }
-        if model.business.measure_between(start, SimTime::day_start(day + 1)) == 0 {
+        if model
+            .business
+            .measure_between(start, SimTime::day_start(day + 1))
+            == 0
+        {
             continue;
         }
         for _ in 0..counts(&mut rng) {
@@ -391,8 +415,14 @@ fn open_tickets_are_censored_not_dropped() {
     // Censored exponential MLE: SE of the mean ≈ mean / sqrt(closed tickets).
     let tol = Z999 * mean / (closed.len() as f64).sqrt();
     eprintln!("fitted mean {fitted:.1} h, closed-only mean {naive:.1} h, truth {mean} ± {tol:.1}");
-    assert!((fitted - mean).abs() <= tol, "censored fit {fitted} vs {mean} ± {tol}");
-    assert!(naive < mean - tol, "dropping open tickets should bias low: {naive}");
+    assert!(
+        (fitted - mean).abs() <= tol,
+        "censored fit {fitted} vs {mean} ± {tol}"
+    );
+    assert!(
+        naive < mean - tol,
+        "dropping open tickets should bias low: {naive}"
+    );
     assert_eq!(c.effort.censored, open as u64);
 }
 
@@ -417,7 +447,10 @@ fn dispersion_passes_poisson_and_flags_overdispersion() {
         }
     }
     // Rejections ~ Binomial(40, 0.05); P(X ≥ 7) < 0.003.
-    assert!(rejected < 7, "Poisson series rejected {rejected} of {trials} times");
+    assert!(
+        rejected < 7,
+        "Poisson series rejected {rejected} of {trials} times"
+    );
     for s in 0..5 {
         let e = daily_export(
             &m,
@@ -430,13 +463,25 @@ fn dispersion_passes_poisson_and_flags_overdispersion() {
             200 + s,
         );
         let d = calibrate(&e, &m, &opts(19)).unwrap().dispersion;
-        eprintln!("overdispersed: index {:.2}, Poisson range {:?}", d.index, d.poisson_ci);
-        assert!(d.index > d.poisson_ci.1, "index {} within {:?}", d.index, d.poisson_ci);
+        eprintln!(
+            "overdispersed: index {:.2}, Poisson range {:?}",
+            d.index, d.poisson_ci
+        );
+        assert!(
+            d.index > d.poisson_ci.1,
+            "index {} within {:?}",
+            d.index,
+            d.poisson_ci
+        );
         assert!((d.index - 3.5).abs() < 1.0, "index {}", d.index);
     }
 }
 
-fn ticket(created: NaiveDateTime, closed: Option<NaiveDateTime>, effort: Option<f64>) -> ExportTicket {
+fn ticket(
+    created: NaiveDateTime,
+    closed: Option<NaiveDateTime>,
+    effort: Option<f64>,
+) -> ExportTicket {
     ExportTicket {
         id: "1".to_owned(),
         line: 2,
@@ -468,7 +513,13 @@ fn edge_cases_give_clear_errors() {
 
     // All open: nothing bounds the effort from above.
     let all_open: Vec<ExportTicket> = (0..60)
-        .map(|i| ticket(at(1 + i % 12, 5 + i / 12, 10), None, Some(1.0 + f64::from(i))))
+        .map(|i| {
+            ticket(
+                at(1 + i % 12, 5 + i / 12, 10),
+                None,
+                Some(1.0 + f64::from(i)),
+            )
+        })
         .collect();
     let err = calibrate(&export(all_open, from, until), &m, &opts(19)).unwrap_err();
     assert!(matches!(err, EstimateError::NoEffort { .. }), "{err}");
@@ -476,7 +527,13 @@ fn edge_cases_give_clear_errors() {
 
     // Zero efforts everywhere.
     let zeros: Vec<ExportTicket> = (0..60)
-        .map(|i| ticket(at(1 + i % 12, 5 + i / 12, 10), Some(at(1 + i % 12, 5 + i / 12, 11)), Some(0.0)))
+        .map(|i| {
+            ticket(
+                at(1 + i % 12, 5 + i / 12, 10),
+                Some(at(1 + i % 12, 5 + i / 12, 11)),
+                Some(0.0),
+            )
+        })
         .collect();
     let err = calibrate(&export(zeros.clone(), from, until), &m, &opts(19)).unwrap_err();
     assert!(err.to_string().contains("time-worked"), "{err}");
@@ -486,14 +543,26 @@ fn edge_cases_give_clear_errors() {
     let mut rng = ChaCha8Rng::seed_from_u64(5);
     let exp = rand_distr::Exp::new(1.0).unwrap();
     for i in 0..60 {
-        let mut t = ticket(at(1 + i % 12, 5 + i / 12, 14), Some(at(1 + i % 12, 5 + i / 12, 15)), Some(exp.sample(&mut rng) + 0.01));
+        let mut t = ticket(
+            at(1 + i % 12, 5 + i / 12, 14),
+            Some(at(1 + i % 12, 5 + i / 12, 15)),
+            Some(exp.sample(&mut rng) + 0.01),
+        );
         t.category = "y".to_owned();
         mixed.push(t);
     }
     let cal = calibrate(&export(mixed, from, until), &m, &opts(19)).unwrap();
     assert_finite(&cal);
-    assert!(cal.notes.iter().any(|n| n.contains("0 h time worked")), "{:?}", cal.notes);
-    assert!(cal.notes.iter().any(|n| n.starts_with("x-p3:")), "{:?}", cal.notes);
+    assert!(
+        cal.notes.iter().any(|n| n.contains("0 h time worked")),
+        "{:?}",
+        cal.notes
+    );
+    assert!(
+        cal.notes.iter().any(|n| n.starts_with("x-p3:")),
+        "{:?}",
+        cal.notes
+    );
 
     // NaN or negative time worked, a ticket outside the period, too few resamples.
     let mut bad = vec![ticket(at(3, 2, 9), None, None); 2];
@@ -504,7 +573,10 @@ fn edge_cases_give_clear_errors() {
     bad[1].effort_h = None;
     bad[1].created = at(12, 31, 9);
     let err = calibrate(&export(bad.clone(), from, until), &m, &opts(19)).unwrap_err();
-    assert!(matches!(err, EstimateError::OutsidePeriod { line: 7, .. }), "{err}");
+    assert!(
+        matches!(err, EstimateError::OutsidePeriod { line: 7, .. }),
+        "{err}"
+    );
     bad[1].created = at(3, 3, 9);
     let err = calibrate(&export(bad, from, until), &m, &opts(5)).unwrap_err();
     assert!(matches!(err, EstimateError::Bootstrap(5)), "{err}");
@@ -515,7 +587,13 @@ fn edge_cases_give_clear_errors() {
 fn months_seen_less_than_once_get_factor_one_and_a_note() {
     let m = model(2026, 1);
     let until = SimTime::day_start(31 + 28 + 31 + 30 + 31 + 10); // 11 June
-    let e = daily_export(&m, |r| Poisson::new(4.0).unwrap().sample(r) as u32, 2.0, until, 9);
+    let e = daily_export(
+        &m,
+        |r| Poisson::new(4.0).unwrap().sample(r) as u32,
+        2.0,
+        until,
+        9,
+    );
     let cal = calibrate(&e, &m, &opts(19)).unwrap();
     assert_finite(&cal);
     let f = cal.categories[0].month_factors;
@@ -523,5 +601,47 @@ fn months_seen_less_than_once_get_factor_one_and_a_note() {
         assert!((x - 1.0).abs() < 1e-9, "month {mo}: {x}");
     }
     assert!((f.iter().sum::<f64>() - 12.0).abs() < 1e-9);
-    assert!(cal.notes.iter().any(|n| n.contains("Jun, Jul")), "{:?}", cal.notes);
+    assert!(
+        cal.notes.iter().any(|n| n.contains("Jun, Jul")),
+        "{:?}",
+        cal.notes
+    );
+}
+
+/// The export's years get the scenario's holiday rule: a ticket at 10:00 on Epiphany 2031 is
+/// outside business hours for a Bavarian scenario of 2026, inside for one in North
+/// Rhine-Westphalia (no holiday there).
+#[test]
+fn export_years_get_the_scenarios_holidays() {
+    let day = |m: u32, d: u32| {
+        NaiveDate::from_ymd_opt(2031, m, d)
+            .unwrap()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+    };
+    let mut tickets = Vec::new();
+    for d in 7..31 {
+        let created = day(1, d);
+        if created.format("%u").to_string().parse::<u32>().unwrap() <= 5 {
+            tickets.push(ticket(
+                created,
+                Some(created + chrono::Duration::hours(1)),
+                Some(0.5 + f64::from(d) / 10.0),
+            ));
+        }
+    }
+    let holiday = day(1, 6);
+    assert_eq!(holiday.format("%A").to_string(), "Monday");
+    tickets.push(ticket(
+        holiday,
+        Some(holiday + chrono::Duration::hours(1)),
+        Some(0.7),
+    ));
+    let n = tickets.len() as f64;
+    let e = export(tickets, day(1, 1) - chrono::Duration::hours(10), day(2, 28));
+    let by = calibrate(&e, &model_in(2026, 1, "BY"), &opts(19)).unwrap();
+    let nw = calibrate(&e, &model_in(2026, 1, "NW"), &opts(19)).unwrap();
+    assert_eq!(by.period.0, NaiveDate::from_ymd_opt(2031, 1, 1).unwrap());
+    assert!((by.categories[0].share_outside_hours - 1.0 / n).abs() < 1e-12);
+    assert_eq!(nw.categories[0].share_outside_hours, 0.0);
 }
