@@ -556,14 +556,17 @@ fn estimate_arrivals(
     };
     let profile = fit_profile(&counts, &e, seen, business, &weights);
     // c · Σ f g E over the model's year: what the engine's normalisation makes of the rate.
-    let weighted = |cells: &Cells| {
-        let mut s = 0.0;
-        for d in 0..7 {
-            for m in 0..12 {
-                s += profile.weekday[d] * profile.month[m] * cells[d][m];
-            }
-        }
-        s
+    let weighted = |cells: &Cells| -> f64 {
+        cells
+            .iter()
+            .zip(profile.weekday)
+            .map(|(row, f)| {
+                row.iter()
+                    .zip(profile.month)
+                    .map(|(x, g)| f * g * x)
+                    .sum::<f64>()
+            })
+            .sum()
     };
     let n = mapped.len() as u64;
     let per_ticket = weighted(cells_model) / weighted(&e);

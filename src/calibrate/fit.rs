@@ -466,7 +466,7 @@ fn fit_weibull(s: &Sample, start: Option<&Fitted>) -> Option<Fitted> {
             hi = k;
         }
         let mut next = k - g / h;
-        if !(next > lo && next < hi) || !next.is_finite() {
+        if !(next > lo && next < hi && next.is_finite()) {
             next = (lo * hi).sqrt();
         }
         if (next - k).abs() <= 1e-12 * k || hi / lo < 1.0 + 1e-14 {
