@@ -47,6 +47,8 @@ pub enum Purpose {
     /// Search delays of interim cover for one person's long absences (entity: person id), so
     /// that every setup engaging interims for that person finds them equally fast.
     Interim = 10,
+    /// Parametric-bootstrap draws of calibration (entity: category id, or `dispersion`).
+    CalibrationBootstrap = 11,
 }
 
 /// Creates the stream for `(seed, replication, purpose, entity)`.

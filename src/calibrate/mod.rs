@@ -15,12 +15,16 @@
 
 pub mod backtest;
 pub mod backtest_text;
+pub mod charts;
+mod density;
+pub mod estimate;
+mod estimate_arrivals;
+pub mod fit;
+pub mod fit_gof;
+pub mod html;
 pub mod ingest;
 pub mod observed;
 pub mod simulated;
-pub mod charts;
-mod density;
-pub mod html;
 pub mod write;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -240,4 +244,7 @@ pub struct Calibration {
     pub hour_of_week: [[u32; 24]; 7],
     /// Observed times, one entry per priority P1–P4.
     pub observed: Vec<ObservedTimes>,
+    /// What estimation decided that a reader must know (months set to 1, efforts left out,
+    /// fallbacks), one sentence each.
+    pub notes: Vec<String>,
 }

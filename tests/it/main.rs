@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod cost;
 mod determinism;
+mod estimate;
 mod horizon;
 mod hours;
 mod ingest;
