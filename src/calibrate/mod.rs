@@ -15,6 +15,7 @@
 
 pub mod estimate;
 mod estimate_arrivals;
+mod estimate_error;
 pub mod fit;
 pub mod fit_gof;
 
