@@ -19,6 +19,7 @@ pub mod charts;
 mod density;
 pub mod estimate;
 mod estimate_arrivals;
+mod estimate_error;
 pub mod fit;
 pub mod fit_gof;
 pub mod html;
