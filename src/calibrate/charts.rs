@@ -949,6 +949,7 @@ mod tests {
             },
             hour_of_week: [[0; 24]; 7],
             observed: vec![],
+            notes: vec![],
         }
     }
 

@@ -372,6 +372,18 @@ fn estimates_section(h: &mut String, cal: &Calibration, l: Lang) {
         l.pick("Fit", "Anpassung"),
         l.pick("Runners-up (ΔAIC)", "Nächstbeste (ΔAIC)")
     );
+    // Estimation's own caveats (months kept at 1, pooled fits, fallbacks) belong next to the
+    // numbers they qualify; they are written in English by the estimator.
+    if !cal.notes.is_empty() {
+        let mut list = String::from("<ul class=\"note\">");
+        for n in &cal.notes {
+            let _ = write!(list, "<li>{}</li>", esc(n));
+        }
+        list.push_str("</ul>\n");
+        // Before the table: a reader sees the caveats before the figures.
+        let table_start = h.rfind("<table class=\"tight\">").unwrap_or(h.len());
+        h.insert_str(table_start, &list);
+    }
     for c in &cal.categories {
         let e = &c.effort;
         let arrivals = format!(

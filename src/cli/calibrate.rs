@@ -238,6 +238,7 @@ mod tests {
             },
             hour_of_week: [[0; 24]; 7],
             observed: vec![],
+            notes: vec![],
         }
     }
 

@@ -330,6 +330,7 @@ pub(crate) fn sample_calibration() -> Calibration {
         },
         hour_of_week,
         observed,
+        notes: vec!["Months seen less than once in full keep factor 1: Dezember".into()],
     }
 }
 
@@ -552,6 +553,10 @@ fn calibration_html_has_every_section_and_well_formed_charts() {
         for s in sections {
             assert!(h.contains(s), "{lang}: no {s:?}");
         }
+        assert!(
+            h.contains("<li>Months seen less than once in full keep factor 1: Dezember</li>"),
+            "{lang}: estimation's notes are missing"
+        );
         for want in [
             "created: unparseable date-time",
             "17, 230, 231",
