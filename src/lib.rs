@@ -39,6 +39,7 @@ pub mod montecarlo;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
 pub mod sweep;
 pub mod time;

@@ -24,6 +24,8 @@ use covsim::report::output::{
 use covsim::report::{comparison_table_text, exceedance_table_text, summary_table, target_text};
 use covsim::scenario;
 
+mod serve;
+
 /// Monte Carlo simulator of IT support coverage for companies with 30–100 PCs.
 #[derive(Parser, Debug)]
 #[command(name = "covsim", version, about, long_about = None)]
@@ -109,6 +111,9 @@ enum Command {
         #[command(flatten)]
         options: RunOptions,
     },
+    /// Open a local web page that answers "what if …?" live (controls generated from the
+    /// scenario; numbers as `covsim run` prints them).
+    Serve(serve::ServeArgs),
     /// Write a commented starter scenario.
     Init {
         /// Where to write it.
@@ -344,6 +349,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 lang,
             },
         ),
+        Command::Serve(args) => serve::run(args),
         Command::Init { path, force } => {
             // --force overwrites a file, never a folder, link or device.
             let exists = match std::fs::symlink_metadata(&path) {

@@ -3,6 +3,7 @@
 mod absences;
 mod analytic;
 mod bounds;
+mod browser;
 mod charts;
 mod cli;
 mod common;
@@ -18,6 +19,7 @@ mod names;
 mod priorities;
 mod properties;
 mod safety;
+mod serve;
 mod steady_state;
 mod sweep;
 mod trace;
