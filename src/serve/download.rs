@@ -298,7 +298,7 @@ pub(super) async fn download(
 type Made = (String, &'static str, Vec<u8>);
 
 fn make(app: &App, cur: &Current, file: &str, stem: &str) -> Result<Made, String> {
-    let text = changed_text(&app.cfg, &app.model.name, &cur.overrides);
+    let text = cur.text.clone();
     let changed = if cur.overrides.is_empty() {
         ""
     } else {

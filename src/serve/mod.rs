@@ -94,6 +94,8 @@ pub struct App {
 /// What a page has on screen: the inputs and results of its latest answer.
 struct Current {
     overrides: Vec<Override>,
+    /// The scenario's text with the changes.
+    text: String,
     model: Arc<Model>,
     exp: Arc<Experiment>,
     lang: Lang,
@@ -372,17 +374,23 @@ async fn start_run(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Resp
         Ok(o) => o,
         Err(errors) => return invalid(errors),
     };
-    // Validation builds calendars and distributions: off the async threads.
+    // Validation builds calendars and distributions: off the async threads. The messages are
+    // those of `--set`; what is simulated is the scenario as downloaded (the file edited in
+    // place), so that `covsim run` of the download gives the page's numbers byte for byte
+    // (`--set` rewrites the file, which can reorder tables such as the thresholds).
     let checked = {
         let app = app.clone();
         let overrides = overrides.clone();
         tokio::task::spawn_blocking(move || {
-            scenario::from_str_with(&app.cfg.text, &app.cfg.file, &overrides)
+            scenario::from_str_with(&app.cfg.text, &app.cfg.file, &overrides)?;
+            let text = download::changed_text(&app.cfg, &app.model.name, &overrides);
+            let model = scenario::from_str(&text, &app.cfg.file)?;
+            Ok::<_, ScenarioErrors>((text, model))
         })
         .await
     };
-    let model = match checked {
-        Ok(Ok(m)) => Arc::new(m),
+    let (text, model) = match checked {
+        Ok(Ok((t, m))) => (t, Arc::new(m)),
         Ok(Err(e)) => return invalid(controls::assign(&app.controls, &e)),
         Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
@@ -411,6 +419,7 @@ async fn start_run(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Resp
         run,
         cancel,
         model,
+        text,
         overrides,
         lang,
     };
@@ -437,6 +446,8 @@ struct Job {
     run: u64,
     cancel: Arc<AtomicBool>,
     model: Arc<Model>,
+    /// The scenario's text with the changes (what `model` was read from).
+    text: String,
     overrides: Vec<Override>,
     lang: Lang,
 }
@@ -481,7 +492,6 @@ impl Job {
 
     fn stages(&self) -> Result<(), JobError> {
         let app = &self.app;
-        let text = download::changed_text(&app.cfg, &app.model.name, &self.overrides);
         let mut exp: Option<Arc<Experiment>> = None;
         let last = app.stages.len() - 1;
         let tx = app.pages().get(&self.page).map(|p| p.tx.clone());
@@ -527,13 +537,14 @@ impl Job {
                 run: self.run,
                 last: k == last,
                 file: &app.cfg.file,
-                text: &text,
+                text: &self.text,
                 changed: !self.overrides.is_empty(),
                 lang: self.lang,
             };
             let json = answer::build(&self.model, &cur, &start, &cx).map_err(JobError::Chart)?;
             let current = Arc::new(Current {
                 overrides: self.overrides.clone(),
+                text: self.text.clone(),
                 model: self.model.clone(),
                 exp: cur.clone(),
                 lang: self.lang,

@@ -120,10 +120,8 @@ async fn serve_page_in_headless_chromium_answers_a_change_and_shows_an_invalid_v
 
     // The scenario as loaded, at its last stage.
     let cell = "#table tr[data-metric=\"user_hours_lost\"] td:nth-child(2) .mean";
-    until("the start's numbers", || async {
-        text(&c, "#status").await.contains("500 replications")
-    })
-    .await;
+    let last_stage = || async { text(&c, "#meta").await.starts_with("500 replications") };
+    until("the start's numbers", last_stage).await;
     let before = text(&c, cell).await;
     let chart_before = html(&c, ".chart[data-chart=\"chart-downtime\"]").await;
     assert!(
@@ -139,11 +137,11 @@ async fn serve_page_in_headless_chromium_answers_a_change_and_shows_an_invalid_v
     input.clear().await.unwrap();
     input.send_keys("2\u{E007}").await.unwrap(); // U+E007: WebDriver's Enter key
     until("the changed numbers", || async {
-        let now = text(&c, cell).await;
-        !now.is_empty() && now != before && text(&c, "#status").await.contains("500 replications")
+        !text(&c, "#table .delta").await.is_empty() && last_stage().await
     })
     .await;
     let after = text(&c, cell).await;
+    assert_ne!(after, before, "the numbers changed");
     let chart_after = html(&c, ".chart[data-chart=\"chart-downtime\"]").await;
     assert!(
         chart_after.contains("<svg") && chart_after != chart_before,
