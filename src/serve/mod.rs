@@ -498,7 +498,7 @@ impl Job {
         // Progress is sent every 25 replications: often enough for a smooth bar, rarely
         // enough not to matter.
         let progress = |done: u64, target: u64| {
-            if done % 25 == 0
+            if done.is_multiple_of(25)
                 && !self.cancel.load(Ordering::Relaxed)
                 && let Some(tx) = &tx
             {

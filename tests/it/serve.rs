@@ -97,7 +97,10 @@ impl Server {
             .send(body)
             .expect("the server answers");
         let text = r.body_mut().read_to_string().expect("a body");
-        let v = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text));
+        let v = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(_) => Value::String(text),
+        };
         (r.status().as_u16(), v)
     }
 
