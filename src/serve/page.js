@@ -188,7 +188,6 @@ function progress(p) {
   const status = $("status");
   const final = info.stages[info.stages.length - 1];
   if (p.state === "running") {
-    const doneAll = p.answer_reps || 0;
     bar.style.width = `${Math.min(100, (100 * p.done) / final)}%`;
     status.textContent = shownRun === p.run ? t().refining(p.done, p.target) : t().running(p.done, p.target);
   } else if (p.state === "done") {
