@@ -40,6 +40,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod shard;
+pub mod serve;
 pub mod stats;
 pub mod sweep;
 pub mod time;

@@ -27,6 +27,7 @@ use covsim::scenario;
 mod backtest;
 mod calibrate;
 mod merge;
+mod serve;
 mod shard;
 mod tickets;
 
@@ -210,6 +211,9 @@ enum Command {
     /// Merge the shard folders of a job run with `--shard` into the run, sweep or sensitivity
     /// folder a single run of the same replications writes.
     Merge(merge::MergeArgs),
+    /// Open a local web page that answers "what if …?" live (controls generated from the
+    /// scenario; numbers as `covsim run` prints them).
+    Serve(serve::ServeArgs),
     /// Write a commented starter scenario.
     Init {
         /// Where to write it.
@@ -548,6 +552,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let out = out.unwrap_or_else(|| tickets::default_export_path(&scenario, &format));
             tickets::export_tickets_command(&scenario, &setup, &format, replication, &out, force)
         }
+        Command::Serve(args) => serve::run(args),
         Command::Init { path, force } => {
             // --force overwrites a file, never a folder, link or device.
             let exists = match std::fs::symlink_metadata(&path) {

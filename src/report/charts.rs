@@ -129,6 +129,29 @@ pub fn render_charts(
     Ok(out)
 }
 
+/// Renders only the SVGs of [`render_charts`] (`chart-NAME.svg`, in [`CHARTS`] order): for a
+/// live page, which needs no PNG and should not wait for one.
+pub fn render_svg_charts(
+    files: &[(&str, Vec<u8>)],
+    lang: Lang,
+) -> Result<Vec<(String, Vec<u8>)>, ChartError> {
+    canvas::register_fonts();
+    let data = RunData::parse(files)?;
+    let prepared = plots::prepare(&data, lang)?;
+    use rayon::prelude::*;
+    let drawn: Vec<Result<(String, Vec<u8>), ChartError>> = CHARTS
+        .par_iter()
+        .enumerate()
+        .map(|(i, name)| {
+            Ok((
+                format!("{name}.svg"),
+                to_svg(&prepared, i, lang)?.into_bytes(),
+            ))
+        })
+        .collect();
+    drawn.into_iter().collect()
+}
+
 fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Draw(e.to_string())
 }

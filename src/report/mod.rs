@@ -10,4 +10,5 @@ pub mod output;
 mod table;
 pub mod verify;
 
+pub use table::{cell_text, headline_rows};
 pub use table::{comparison_table_text, exceedance_table_text, summary_table, target_text};

@@ -544,6 +544,18 @@ pub fn target_text(model: &Model, exp: &Experiment) -> String {
     out
 }
 
+/// The printed rows as `(label, metric, decimals, percent, higher_is_better)`, for other views
+/// of the same table (`covsim serve`), so that labels and rounding never drift apart.
+pub fn headline_rows() -> impl Iterator<Item = (&'static str, &'static str, usize, bool, bool)> {
+    ROWS.iter()
+        .map(|r| (r.label, r.metric, r.decimals, r.percent, r.higher_is_better))
+}
+
+/// A number as the printed tables show it (see [`headline_rows`] for `decimals` and `percent`).
+pub fn cell_text(x: f64, decimals: usize, percent: bool) -> String {
+    fmt(x, decimals, percent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
