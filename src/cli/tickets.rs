@@ -32,6 +32,10 @@ pub(crate) struct ExportArgs {
     /// open then are right-censored. Default: the latest time in the file.
     #[arg(long, value_parser = parse_until)]
     until: Option<NaiveDateTime>,
+    /// When the observation began (same format; default: the midnight before the first
+    /// ticket): give it when the first days of the period were quiet.
+    #[arg(long, value_parser = parse_until)]
+    from: Option<NaiveDateTime>,
 }
 
 fn parse_until(s: &str) -> Result<NaiveDateTime, String> {
@@ -70,6 +74,7 @@ impl ExportArgs {
                 None => Vec::new(),
             },
             until: self.until,
+            from: self.from,
         };
         ingest::read_export(path, &options).map_err(failure)
     }

@@ -5,6 +5,7 @@ mod analytic;
 mod backtest;
 mod bounds;
 mod browser;
+mod calibrate_path;
 mod calwrite;
 mod charts;
 mod cli;

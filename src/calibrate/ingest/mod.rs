@@ -59,6 +59,10 @@ pub struct ReadOptions {
     pub priority_map: Vec<(String, Priority)>,
     /// End of the observation (export time); `None`: the latest time in the file.
     pub until: Option<NaiveDateTime>,
+    /// Start of the observation; `None`: the midnight before the first creation. An export
+    /// cannot say when its period began: a quiet first day would otherwise shorten the period
+    /// and make the first month look incomplete.
+    pub from: Option<NaiveDateTime>,
 }
 
 /// Why an export could not be read. All are input errors (exit code 2) except failed reads of
@@ -868,6 +872,11 @@ impl<'o> Run<'o> {
                     .add("created: after --until (excluded)", r.line);
                 continue;
             }
+            if self.opts.from.is_some_and(|f| r.created < f) {
+                self.problems
+                    .add("created: before --from (excluded)", r.line);
+                continue;
+            }
             let mut closed = match r.status {
                 Some(StatusKind::Open) => {
                     if r.closed.is_some() {
@@ -969,7 +978,10 @@ impl<'o> Run<'o> {
             Some(u) => u,
             None => self.latest.expect("a ticket has a creation time"),
         };
-        let observed_from = tickets[0].created.date().and_time(NaiveTime::MIN);
+        let observed_from = match self.opts.from {
+            Some(f) => f,
+            None => tickets[0].created.date().and_time(NaiveTime::MIN),
+        };
 
         let mut notes = std::mem::take(&mut self.notes);
         notes.insert(

@@ -191,7 +191,10 @@ fn draw<DB: DrawingBackend>(
         l.pick("seed", "Seed"),
         b.seed,
         l.pick("export", "Export"),
-        b.source,
+        // Only the file name: a chart goes into presentations, the client's folders must not.
+        std::path::Path::new(&b.source)
+            .file_name()
+            .map_or_else(|| b.source.clone(), |n| n.to_string_lossy().into_owned()),
         b.period.0.date(),
         b.period.1.date(),
     );
