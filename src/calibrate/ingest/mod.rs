@@ -70,13 +70,14 @@ pub struct ReadOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// The file could not be read.
-    #[error("cannot read {file}: {source}")]
+    // The cause is part of the message and deliberately not a `source`: the command line
+    // prints the whole chain, which would say it twice.
+    #[error("cannot read {file}: {cause}")]
     Io {
         /// File as given.
         file: String,
         /// Cause.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// Larger than [`MAX_BYTES`].
     #[error(
@@ -192,7 +193,7 @@ pub enum IngestError {
     },
     /// Writing an export failed.
     #[error("cannot write the export: {0}")]
-    Write(#[source] std::io::Error),
+    Write(std::io::Error),
 }
 
 impl IngestError {
@@ -200,7 +201,7 @@ impl IngestError {
     /// existing file or a failed write.
     pub fn exit_code(&self) -> u8 {
         match self {
-            IngestError::Io { source, .. }
+            IngestError::Io { cause: source, .. }
                 if !matches!(
                     source.kind(),
                     std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
@@ -280,9 +281,9 @@ pub fn parse_priority_map(arg: &str) -> Result<Vec<(String, Priority)>, IngestEr
 /// Reads an export file (CSV or XLSX); see [`read_export_bytes`].
 pub fn read_export(path: &Path, opts: &ReadOptions) -> Result<Export, IngestError> {
     let file = path.display().to_string();
-    let io = |source| IngestError::Io {
+    let io = |cause| IngestError::Io {
         file: file.clone(),
-        source,
+        cause,
     };
     let size = std::fs::metadata(path).map_err(io)?.len();
     if size > MAX_BYTES {
