@@ -230,7 +230,7 @@ fn the_scenarios_own_history_lies_inside_its_bands() {
     let mut p = 0.0;
     for h in 0..5 {
         let e = simulated::export(&m, 0, HISTORY + h);
-        let b = hooks_run(&m, "Single admin", &e, 200, 2);
+        let b = hooks_run(&m, "Single admin", &e, 200, 1);
         let k = b.comparisons.len();
         assert!(k >= 25, "{k} metrics");
         eprintln!("history {h}: {} of {k} inside", b.inside());
@@ -255,7 +255,7 @@ fn doubled_effort_shows_as_longer_times() {
     let m = starter();
     let doubled = scenario::from_str(&starter_with_effort(2.0), "doubled.toml").unwrap();
     let e = simulated::export(&doubled, 0, HISTORY);
-    let b = hooks_run(&m, "Single admin", &e, 200, 2);
+    let b = hooks_run(&m, "Single admin", &e, 200, 1);
     let text = covsim::calibrate::backtest_text::table_text(&b, covsim::report::i18n::Lang::En);
     let times: Vec<_> = b
         .comparisons
@@ -290,7 +290,7 @@ fn halved_effort_shows_as_shorter_times() {
     let m = starter();
     let halved = scenario::from_str(&starter_with_effort(0.5), "halved.toml").unwrap();
     let e = simulated::export(&halved, 0, HISTORY);
-    let b = hooks_run(&m, "Single admin", &e, 200, 2);
+    let b = hooks_run(&m, "Single admin", &e, 200, 1);
     let text = covsim::calibrate::backtest_text::table_text(&b, covsim::report::i18n::Lang::En);
     for c in &b.comparisons {
         if matches!(c.metric, MetricId::Time { .. }) {
@@ -390,7 +390,7 @@ fn charts_and_csv_show_every_metric() {
     let m = starter();
     let doubled = scenario::from_str(&starter_with_effort(2.0), "doubled.toml").unwrap();
     let e = simulated::export(&doubled, 0, HISTORY);
-    let b = hooks_run(&m, "Single admin", &e, 60, 2);
+    let b = hooks_run(&m, "Single admin", &e, 60, 1);
     for lang in [Lang::En, Lang::De] {
         let files = render_backtest_charts(&b, lang).unwrap();
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
