@@ -147,11 +147,45 @@ fn sniff(text: &str) -> u8 {
     best.0
 }
 
+/// An XLSX file is a zip archive: a few MB may unpack to gigabytes (a zip bomb, or a workbook
+/// with other sheets full of data), and calamine unpacks whole sheets into memory. The unpacked
+/// size is bounded like the size of a CSV export, with room for XML's verbosity.
+const MAX_UNPACKED_BYTES: u64 = 4 * super::MAX_BYTES;
+
+fn check_unpacked_size(name: &str, bytes: &[u8], limit: u64) -> Result<(), IngestError> {
+    if !bytes.starts_with(b"PK") {
+        return Ok(()); // XLS (OLE) is not compressed: the file size bounds it.
+    }
+    // A broken archive is left to calamine, whose message names the problem.
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        if let Ok(entry) = archive.by_index_raw(i) {
+            total = total.saturating_add(entry.size());
+        }
+    }
+    if total > limit {
+        return Err(IngestError::Workbook {
+            file: name.to_string(),
+            message: format!(
+                "the workbook unpacks to {} MiB, more than the {} MiB a ticket export can need; \
+                 export only the ticket sheet, or save it as CSV",
+                total / (1024 * 1024),
+                limit / (1024 * 1024)
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn load_workbook(name: &str, bytes: &[u8]) -> Result<Loaded, IngestError> {
     let bad = |e: calamine::Error| IngestError::Workbook {
         file: name.to_string(),
         message: e.to_string(),
     };
+    check_unpacked_size(name, bytes, MAX_UNPACKED_BYTES)?;
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(bad)?;
     let names = book.sheet_names();
     let mut sheets = Vec::new();
@@ -393,6 +427,25 @@ mod tests {
         assert_eq!(sniff("a|b\n1|2\n"), b'|');
         assert_eq!(sniff("\"a;x\",b\n\"1;2\",3\n"), b',');
         assert_eq!(sniff("single\n1\n"), b',');
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_beyond_the_limit_is_refused_before_reading() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let deflate = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/worksheets/sheet1.xml", deflate).unwrap();
+        zip.write_all(&vec![b' '; 3 * 1024 * 1024]).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        assert!(
+            bytes.len() < 64 * 1024,
+            "spaces compress: {} bytes",
+            bytes.len()
+        );
+        let e = check_unpacked_size("bomb.xlsx", &bytes, 2 * 1024 * 1024).unwrap_err();
+        assert!(e.to_string().contains("unpacks to 3 MiB"), "{e}");
+        assert!(check_unpacked_size("bomb.xlsx", &bytes, 4 * 1024 * 1024).is_ok());
     }
 }
 
