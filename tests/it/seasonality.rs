@@ -5,8 +5,10 @@ use covsim::time::SimTime;
 
 use crate::analytic::assert_in_ci;
 
-/// A company whose one category arrives at any hour, January weighted twice.
-fn model(month_factors: &str) -> covsim::model::Model {
+/// A company whose one category arrives at any hour, with the given `month_factors` (or
+/// without the key when `None`).
+fn model(month_factors: Option<&str>) -> covsim::model::Model {
+    let month_factors = month_factors.map_or(String::new(), |f| format!("month_factors = {f}"));
     let text = format!(
         r#"
 [company]
@@ -21,7 +23,7 @@ drain_days = 0
 id = "printer"
 tickets_per_year = 400
 arrivals = "always"
-month_factors = {month_factors}
+{month_factors}
 
 [[people]]
 id = "anna"
@@ -37,7 +39,7 @@ admins = ["anna"]
 
 #[test]
 fn month_factors_scale_january_and_keep_the_yearly_rate() {
-    let m = model("[2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]");
+    let m = model(Some("[2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"));
     let f = m.categories[0].month_factors;
     // Stored normalised to mean 1: 2/(13/12) and 1/(13/12).
     assert!((f[0] - 24.0 / 13.0).abs() < 1e-12 && (f[1] - 12.0 / 13.0).abs() < 1e-12);
@@ -59,30 +61,8 @@ fn month_factors_scale_january_and_keep_the_yearly_rate() {
 
 #[test]
 fn all_ones_draw_the_same_tickets_as_no_month_factors() {
-    let with = model("[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]");
-    let text_without = r#"
-[company]
-pcs = 20
-year = 2026
-
-[simulation]
-warmup_days = 0
-drain_days = 0
-
-[[categories]]
-id = "printer"
-tickets_per_year = 400
-arrivals = "always"
-
-[[people]]
-id = "anna"
-
-[[setups]]
-name = "Single admin"
-preset = "single-admin"
-admins = ["anna"]
-"#;
-    let without = covsim::scenario::from_str(text_without, "plain.toml").unwrap();
+    let with = model(Some("[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"));
+    let without = model(None);
     let a = Simulator::new(&with).own_tickets(3);
     let b = Simulator::new(&without).own_tickets(3);
     let key = |t: &covsim::engine::arrivals::Ticket| (t.arrival, t.effort_s);
